@@ -1,0 +1,21 @@
+/*-------------------------------------------------------------------------
+ *
+ * pd_capture.h
+ *	  The emit_log_hook that turns start-up rejections into ring events.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PD_CAPTURE_H
+#define PD_CAPTURE_H
+
+#include "pd_ring.h"
+#include "utils/elog.h"
+
+/* Set by probe_detect.c: the ring (NULL until attached) and the settings. */
+extern PdRing *pd_ring;
+extern bool pd_enabled;
+extern int	pd_capture_bytes;
+
+extern void pd_install_log_hook(void);
+
+#endif							/* PD_CAPTURE_H */

@@ -1,0 +1,188 @@
+/*-------------------------------------------------------------------------
+ *
+ * pd_ring.c
+ *	  The lock-free shared-memory ring of probe events.
+ *
+ * See pd_ring.h for the locking rules.  Nothing in this file may take a
+ * lock, allocate memory, or raise an error: pd_ring_record() runs in the
+ * postmaster's child before it has a PGPROC, inside emit_log_hook.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <signal.h>
+
+#include "common/hashfn.h"
+#include "pd_ring.h"
+
+/* Each slot is a sequence word followed by the event. */
+#define PD_SLOT_HEADER	MAXALIGN(sizeof(pg_atomic_uint64))
+#define PD_RING_HEADER	MAXALIGN(offsetof(PdRing, slots))
+
+static const char *const pd_kind_names[PD_KIND_MAX] = {
+	[PD_KIND_UNSUPPORTED_PROTOCOL] = "unsupported_protocol",
+	[PD_KIND_INVALID_LENGTH] = "invalid_length",
+	[PD_KIND_INCOMPLETE_PACKET] = "incomplete_packet",
+	[PD_KIND_INVALID_LAYOUT] = "invalid_layout",
+	[PD_KIND_MISSING_USER] = "missing_user",
+	[PD_KIND_UNENCRYPTED_AFTER_REQUEST] = "unencrypted_after_request",
+	[PD_KIND_TLS_FAILURE] = "tls_failure",
+};
+
+const char *
+pd_kind_name(int kind)
+{
+	if (kind <= 0 || kind >= PD_KIND_MAX)
+		return NULL;
+	return pd_kind_names[kind];
+}
+
+static inline pg_atomic_uint64 *
+pd_slot_seq(PdRing *ring, uint64 id)
+{
+	char	   *base = (char *) ring + PD_RING_HEADER;
+
+	return (pg_atomic_uint64 *) (base + (id % ring->nslots) * ring->stride);
+}
+
+static inline PdEvent *
+pd_slot_event(PdRing *ring, uint64 id)
+{
+	return (PdEvent *) ((char *) pd_slot_seq(ring, id) + PD_SLOT_HEADER);
+}
+
+static Size
+pd_stride(int capture_bytes)
+{
+	return MAXALIGN(PD_SLOT_HEADER + PD_EVENT_SIZE(capture_bytes));
+}
+
+Size
+pd_ring_size(int nslots, int capture_bytes)
+{
+	return add_size(PD_RING_HEADER, mul_size(nslots, pd_stride(capture_bytes)));
+}
+
+void
+pd_ring_init(PdRing *ring, int nslots, int capture_bytes)
+{
+	uint32		i;
+
+	pg_atomic_init_u64(&ring->next_id, 1);
+	pg_atomic_init_u64(&ring->reset_id, 1);
+	pg_atomic_init_u64(&ring->since, 0);
+	ring->nslots = nslots;
+	ring->capture_bytes = capture_bytes;
+	ring->stride = pd_stride(capture_bytes);
+	for (i = 0; i < ring->nslots; i++)
+		pg_atomic_init_u64(pd_slot_seq(ring, i), 0);
+}
+
+static uint32
+pd_event_checksum(const PdEvent *ev)
+{
+	return hash_bytes((const unsigned char *) ev, PD_EVENT_SIZE(ev->raw_len));
+}
+
+void
+pd_ring_record(PdRing *ring, PdEvent *ev)
+{
+	sigset_t	all;
+	sigset_t	old;
+	uint64		id;
+	pg_atomic_uint64 *seq;
+
+	Assert(ev->raw_len <= ring->capture_bytes);
+
+	/*
+	 * From the claim to the publish no signal may end us: an id claimed but
+	 * never published would be a hole in the count.  This is microseconds.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+
+	id = pg_atomic_fetch_add_u64(&ring->next_id, 1);
+	ev->event_id = id;
+	ev->checksum = 0;
+	ev->checksum = pd_event_checksum(ev);
+
+	seq = pd_slot_seq(ring, id);
+	pg_atomic_write_u64(seq, id * 2 + 1);
+	pg_write_barrier();
+	memcpy(pd_slot_event(ring, id), ev, PD_EVENT_SIZE(ev->raw_len));
+	pg_write_barrier();
+	pg_atomic_write_u64(seq, id * 2);
+
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Copy event id out of the ring into buf; false if it is not valid now. */
+static bool
+pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf)
+{
+	pg_atomic_uint64 *seq = pd_slot_seq(ring, id);
+	PdEvent    *ev = pd_slot_event(ring, id);
+	uint64		before;
+	uint32		sum;
+
+	before = pg_atomic_read_u64(seq);
+	if (before != id * 2)
+		return false;			/* empty, mid-write or overwritten */
+	pg_read_barrier();
+
+	memcpy(buf, ev, offsetof(PdEvent, raw));
+	if (buf->raw_len > ring->capture_bytes)
+		return false;			/* torn */
+	memcpy(buf->raw, ev->raw, buf->raw_len);
+
+	pg_read_barrier();
+	if (pg_atomic_read_u64(seq) != before)
+		return false;
+
+	/* Two writers that wrapped onto one slot can interleave: verify. */
+	if (buf->event_id != id)
+		return false;
+	sum = buf->checksum;
+	buf->checksum = 0;
+	if (pd_event_checksum(buf) != sum)
+		return false;
+	buf->checksum = sum;
+	return true;
+}
+
+void
+pd_ring_scan(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg)
+{
+	uint64		next = pg_atomic_read_u64(&ring->next_id);
+	uint64		first = pg_atomic_read_u64(&ring->reset_id);
+	uint64		id;
+
+	if (next > ring->nslots && next - ring->nslots > first)
+		first = next - ring->nslots;
+
+	for (id = first; id < next; id++)
+	{
+		if (pd_ring_read_one(ring, id, buf))
+			fn(buf, arg);
+	}
+}
+
+void
+pd_ring_stats(PdRing *ring, PdRingStats *stats)
+{
+	uint64		first = pg_atomic_read_u64(&ring->reset_id);
+	uint64		next = pg_atomic_read_u64(&ring->next_id);
+
+	stats->events_total = next > first ? next - first : 0;
+	stats->events_overwritten = stats->events_total > ring->nslots ?
+		stats->events_total - ring->nslots : 0;
+	stats->since = (TimestampTz) pg_atomic_read_u64(&ring->since);
+}
+
+void
+pd_ring_reset(PdRing *ring, TimestampTz now)
+{
+	pg_atomic_write_u64(&ring->since, (uint64) now);
+	pg_atomic_write_u64(&ring->reset_id, pg_atomic_read_u64(&ring->next_id));
+}

@@ -1,0 +1,110 @@
+/*-------------------------------------------------------------------------
+ *
+ * pd_ring.h
+ *	  The shared-memory ring of probe events.
+ *
+ * Locking rules (the contract every caller relies on):
+ *
+ * - Writers take no lock of any kind.  A writer claims an event id with one
+ *   atomic fetch-and-add on next_id and owns slot (id % nslots) from then on.
+ *   It marks the slot odd (2*id + 1), copies the event in, and publishes it
+ *   even (2*id).  Writers never wait for each other or for readers, so the
+ *   pre-PGPROC child (which may not take LWLocks) can write, and a writer that
+ *   dies at any instruction leaves nothing held.  Signals are blocked from the
+ *   claim to the publish so that SIGTERM or authentication_timeout, which end
+ *   that child with _exit(1), cannot leave a claimed id unpublished.
+ * - Readers take no lock either.  They read a slot's sequence, copy the event,
+ *   re-read the sequence, and keep the copy only if the sequence was 2*id both
+ *   times and the copy's checksum (which covers its own id) verifies.  A slot
+ *   that is mid-write, overwritten, or torn by two writers that wrapped onto
+ *   it at once is skipped, never shown.
+ * - Reset moves reset_id to next_id: events before it are hidden.  Event ids
+ *   are never reused, not even across a reset.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PD_RING_H
+#define PD_RING_H
+
+#include "datatype/timestamp.h"
+#include "port/atomics.h"
+
+/* Event kinds; the SQL names are in pd_kind_name(). */
+typedef enum PdKind
+{
+	PD_KIND_UNSUPPORTED_PROTOCOL = 1,
+	PD_KIND_INVALID_LENGTH,
+	PD_KIND_INCOMPLETE_PACKET,
+	PD_KIND_INVALID_LAYOUT,
+	PD_KIND_MISSING_USER,
+	PD_KIND_UNENCRYPTED_AFTER_REQUEST,
+	PD_KIND_TLS_FAILURE,
+	PD_KIND_MAX
+} PdKind;
+
+#define PD_NAME_MAX		64		/* user and database names, with NUL */
+#define PD_MESSAGE_MAX	256		/* PostgreSQL's message, with NUL */
+#define PD_CAPTURE_MAX	8192	/* PostgreSQL's receive buffer size */
+
+/* One event as stored; raw[] holds capture_bytes bytes in the ring. */
+typedef struct PdEvent
+{
+	uint64		event_id;
+	TimestampTz seen_at;
+	uint32		checksum;		/* hash of the event with this field zero */
+	int32		pid;
+	int32		raw_offset;		/* -1: unknown */
+	uint32		proto;			/* valid if has_proto */
+	uint16		raw_len;
+	uint16		client_port;
+	uint8		kind;			/* PdKind */
+	uint8		addr_family;	/* AF_INET, AF_INET6, or 0 for none */
+	bool		has_proto;
+	uint8		addr[16];
+	char		user_name[PD_NAME_MAX];
+	char		database_name[PD_NAME_MAX];
+	char		message[PD_MESSAGE_MAX];
+	uint8		raw[FLEXIBLE_ARRAY_MEMBER];
+} PdEvent;
+
+#define PD_EVENT_SIZE(rawlen) (offsetof(PdEvent, raw) + (rawlen))
+
+typedef struct PdRing
+{
+	pg_atomic_uint64 next_id;	/* next id to hand out; ids start at 1 */
+	pg_atomic_uint64 reset_id;	/* first id after the last reset */
+	pg_atomic_uint64 since;		/* TimestampTz of start or last reset */
+	uint32		nslots;
+	uint32		capture_bytes;
+	Size		stride;			/* bytes per slot */
+	char		slots[FLEXIBLE_ARRAY_MEMBER];
+} PdRing;
+
+/* Counters as one consistent-enough snapshot. */
+typedef struct PdRingStats
+{
+	uint64		events_total;
+	uint64		events_overwritten;
+	TimestampTz since;
+} PdRingStats;
+
+extern Size pd_ring_size(int nslots, int capture_bytes);
+extern void pd_ring_init(PdRing *ring, int nslots, int capture_bytes);
+extern const char *pd_kind_name(int kind);
+
+/* Writer: safe in any process, with or without a PGPROC.  ev->raw_len must
+ * not exceed ring->capture_bytes. */
+extern void pd_ring_record(PdRing *ring, PdEvent *ev);
+
+/*
+ * Reader: calls fn for every valid event, oldest first, with a private copy
+ * in buf (PD_EVENT_SIZE(capture_bytes) bytes).
+ */
+typedef void (*PdRingVisitor) (const PdEvent *ev, void *arg);
+extern void pd_ring_scan(PdRing *ring, PdEvent *buf, PdRingVisitor fn,
+						 void *arg);
+
+extern void pd_ring_stats(PdRing *ring, PdRingStats *stats);
+extern void pd_ring_reset(PdRing *ring, TimestampTz now);
+
+#endif							/* PD_RING_H */

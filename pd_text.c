@@ -1,0 +1,106 @@
+/*-------------------------------------------------------------------------
+ *
+ * pd_text.c
+ *	  Pure helpers for turning network bytes into text and back.
+ *
+ * Everything here handles bytes from the network: every loop is bounded by
+ * an explicit length and every write by the caller's buffer size.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "pd_text.h"
+
+#include <stdio.h>
+
+static const char pd_hex[] = "0123456789abcdef";
+
+size_t
+pd_escape_bytes(const uint8_t *in, size_t n, char *out, size_t outsz)
+{
+	size_t		i;
+	size_t		o = 0;
+
+	if (outsz == 0)
+		return 0;
+
+	for (i = 0; i < n; i++)
+	{
+		uint8_t		c = in[i];
+		size_t		need = (c == '\\') ? 2 : (c >= 0x20 && c < 0x7f) ? 1 : 4;
+
+		if (o + need > outsz - 1)
+			break;
+		if (c == '\\')
+		{
+			out[o++] = '\\';
+			out[o++] = '\\';
+		}
+		else if (need == 1)
+			out[o++] = (char) c;
+		else
+		{
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = pd_hex[c >> 4];
+			out[o++] = pd_hex[c & 0x0f];
+		}
+	}
+	out[o] = '\0';
+	return i;
+}
+
+/* Parse one decimal 0..65535 from s[*pos..len); 0 on success. */
+static int
+pd_parse_u16(const char *s, size_t len, size_t *pos, uint32_t *val)
+{
+	size_t		start = *pos;
+	uint32_t	v = 0;
+
+	while (*pos < len && s[*pos] >= '0' && s[*pos] <= '9')
+	{
+		v = v * 10 + (uint32_t) (s[*pos] - '0');
+		if (v > 65535)
+			return -1;
+		(*pos)++;
+	}
+	if (*pos == start)
+		return -1;
+	*val = v;
+	return 0;
+}
+
+int
+pd_parse_version(const char *s, size_t len, uint32_t *word)
+{
+	size_t		pos = 0;
+	uint32_t	major;
+	uint32_t	minor;
+
+	if (pd_parse_u16(s, len, &pos, &major) != 0)
+		return -1;
+	if (pos >= len || s[pos] != '.')
+		return -1;
+	pos++;
+	if (pd_parse_u16(s, len, &pos, &minor) != 0)
+		return -1;
+	if (pos != len)
+		return -1;
+	*word = (major << 16) | minor;
+	return 0;
+}
+
+void
+pd_format_version(uint32_t word, char *buf)
+{
+	snprintf(buf, 12, "%u.%u", (unsigned) (word >> 16),
+			 (unsigned) (word & 0xffff));
+}
+
+void
+pd_version_bytes(uint32_t word, uint8_t out[4])
+{
+	out[0] = (uint8_t) (word >> 24);
+	out[1] = (uint8_t) (word >> 16);
+	out[2] = (uint8_t) (word >> 8);
+	out[3] = (uint8_t) word;
+}

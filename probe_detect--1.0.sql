@@ -1,0 +1,70 @@
+/* probe_detect--1.0.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION probe_detect" to load this file. \quit
+
+CREATE FUNCTION probe_detect_events(
+    OUT event_id bigint,
+    OUT seen_at timestamptz,
+    OUT pid int,
+    OUT client_addr inet,
+    OUT client_port int,
+    OUT kind text,
+    OUT protocol_version text,
+    OUT raw_bytes bytea,
+    OUT raw_offset int,
+    OUT raw_ascii text,
+    OUT protocol text,
+    OUT tool text,
+    OUT detail text,
+    OUT user_name text,
+    OUT database_name text,
+    OUT message text
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'probe_detect_events'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE VIEW probe_detect_events AS
+    SELECT * FROM probe_detect_events() ORDER BY event_id;
+
+CREATE FUNCTION probe_detect_stats(
+    OUT ring_size int,
+    OUT events_total bigint,
+    OUT events_overwritten bigint,
+    OUT since timestamptz
+)
+RETURNS record
+AS 'MODULE_PATHNAME', 'probe_detect_stats'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE VIEW probe_detect_stats AS
+    SELECT * FROM probe_detect_stats();
+
+CREATE FUNCTION probe_detect_reset()
+RETURNS void
+AS 'MODULE_PATHNAME', 'probe_detect_reset'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE FUNCTION probe_detect_decode(
+    protocol_version text,
+    OUT raw_bytes bytea,
+    OUT raw_ascii text,
+    OUT protocol text,
+    OUT tool text
+)
+RETURNS record
+AS 'MODULE_PATHNAME', 'probe_detect_decode'
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
+
+-- Client addresses are personal data: nothing for PUBLIC.
+REVOKE ALL ON FUNCTION probe_detect_events() FROM PUBLIC;
+REVOKE ALL ON FUNCTION probe_detect_stats() FROM PUBLIC;
+REVOKE ALL ON FUNCTION probe_detect_reset() FROM PUBLIC;
+REVOKE ALL ON probe_detect_events FROM PUBLIC;
+REVOKE ALL ON probe_detect_stats FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION probe_detect_events() TO pg_read_all_stats;
+GRANT EXECUTE ON FUNCTION probe_detect_stats() TO pg_read_all_stats;
+GRANT SELECT ON probe_detect_events TO pg_read_all_stats;
+GRANT SELECT ON probe_detect_stats TO pg_read_all_stats;

@@ -1,0 +1,351 @@
+/*-------------------------------------------------------------------------
+ *
+ * probe_detect.c
+ *	  Module glue: settings, shared memory, and the SQL-callable functions.
+ *
+ * The ring lives in shared memory requested at server start; the capture
+ * hook (pd_capture.c) writes to it without locks, and the functions here
+ * read it without locks (see pd_ring.h for the rules).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sys/socket.h>
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "pd_capture.h"
+#include "pd_compat.h"
+#include "pd_ring.h"
+#include "pd_text.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/inet.h"
+#include "utils/timestamp.h"
+
+#ifdef PG_MODULE_MAGIC_EXT
+PG_MODULE_MAGIC_EXT(.name = "probe_detect",.version = "1.0");
+#else
+PG_MODULE_MAGIC;
+#endif
+
+#define PD_EVENTS_COLS	16
+#define PD_STATS_COLS	4
+#define PD_DECODE_COLS	4
+
+static int	pd_max_events = 5000;
+
+static shmem_startup_hook_type pd_prev_shmem_startup_hook = NULL;
+#ifdef PD_HAVE_SHMEM_REQUEST_HOOK
+static shmem_request_hook_type pd_prev_shmem_request_hook = NULL;
+#endif
+
+void		_PG_init(void);
+
+PG_FUNCTION_INFO_V1(probe_detect_events);
+PG_FUNCTION_INFO_V1(probe_detect_stats);
+PG_FUNCTION_INFO_V1(probe_detect_reset);
+PG_FUNCTION_INFO_V1(probe_detect_decode);
+
+static Size
+pd_shmem_size(void)
+{
+	return pd_ring_size(pd_max_events, pd_capture_bytes);
+}
+
+static void
+pd_shmem_request(void)
+{
+#ifdef PD_HAVE_SHMEM_REQUEST_HOOK
+	if (pd_prev_shmem_request_hook)
+		pd_prev_shmem_request_hook();
+#endif
+	RequestAddinShmemSpace(pd_shmem_size());
+}
+
+static void
+pd_shmem_startup(void)
+{
+	bool		found;
+	PdRing	   *ring;
+
+	if (pd_prev_shmem_startup_hook)
+		pd_prev_shmem_startup_hook();
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	ring = ShmemInitStruct("probe_detect", pd_shmem_size(), &found);
+	if (!found)
+	{
+		pd_ring_init(ring, pd_max_events, pd_capture_bytes);
+		pd_ring_reset(ring, GetCurrentTimestamp());
+	}
+	LWLockRelease(AddinShmemInitLock);
+
+	pd_ring = ring;
+}
+
+void
+_PG_init(void)
+{
+	DefineCustomBoolVariable("probe_detect.enabled",
+							 "Records rejected connection attempts.",
+							 NULL,
+							 &pd_enabled,
+							 true,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomIntVariable("probe_detect.max_events",
+							"Number of events the ring keeps before overwriting the oldest.",
+							NULL,
+							&pd_max_events,
+							5000,
+							100,
+							100000,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("probe_detect.capture_bytes",
+							"Bytes of each probe's payload to keep; 0 keeps none.",
+							NULL,
+							&pd_capture_bytes,
+							256,
+							0,
+							PD_CAPTURE_MAX,
+							PGC_POSTMASTER,
+							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("probe_detect");
+
+	/* Shared memory and hooks only when preloaded; see pd_check_loaded(). */
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
+#ifdef PD_HAVE_SHMEM_REQUEST_HOOK
+	pd_prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = pd_shmem_request;
+#else
+	pd_shmem_request();
+#endif
+	pd_prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = pd_shmem_startup;
+	pd_install_log_hook();
+}
+
+static void
+pd_check_loaded(void)
+{
+	if (pd_ring == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("probe_detect must be loaded via \"shared_preload_libraries\""),
+				 errhint("Add probe_detect to \"shared_preload_libraries\" in postgresql.conf and restart the server.")));
+}
+
+/* Bytes as text: printable ASCII as is, everything else escaped. */
+static text *
+pd_ascii_text(const uint8 *bytes, size_t len)
+{
+	char	   *buf = palloc(PD_ESCAPED_MAX(len) + 1);
+	text	   *result;
+
+	pd_escape_bytes(bytes, len, buf, PD_ESCAPED_MAX(len) + 1);
+	result = cstring_to_text(buf);
+	pfree(buf);
+	return result;
+}
+
+/* A stored string as text; escaped if not valid in the database encoding. */
+static Datum
+pd_stored_text(const char *s)
+{
+	size_t		len = strnlen(s, PD_MESSAGE_MAX);
+
+	if (pg_verifymbstr(s, len, true))
+		return PointerGetDatum(cstring_to_text_with_len(s, len));
+	return PointerGetDatum(pd_ascii_text((const uint8 *) s, len));
+}
+
+static Datum
+pd_inet_datum(const PdEvent *ev)
+{
+	inet	   *ip = palloc0(sizeof(inet));
+
+	if (ev->addr_family == AF_INET)
+	{
+		ip_family(ip) = PGSQL_AF_INET;
+		ip_bits(ip) = 32;
+		memcpy(ip_addr(ip), ev->addr, 4);
+	}
+	else
+	{
+		ip_family(ip) = PGSQL_AF_INET6;
+		ip_bits(ip) = 128;
+		memcpy(ip_addr(ip), ev->addr, 16);
+	}
+	SET_INET_VARSIZE(ip);
+	return InetPGetDatum(ip);
+}
+
+static void
+pd_event_to_tuple(const PdEvent *ev, void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	Datum		values[PD_EVENTS_COLS];
+	bool		nulls[PD_EVENTS_COLS];
+	const char *kind = pd_kind_name(ev->kind);
+	int			i = 0;
+
+	memset(nulls, 0, sizeof(nulls));
+
+	values[i++] = Int64GetDatum((int64) ev->event_id);
+	values[i++] = TimestampTzGetDatum(ev->seen_at);
+	values[i++] = Int32GetDatum(ev->pid);
+	if (ev->addr_family == AF_INET || ev->addr_family == AF_INET6)
+	{
+		values[i++] = pd_inet_datum(ev);
+		values[i++] = Int32GetDatum(ev->client_port);
+	}
+	else
+	{
+		nulls[i++] = true;
+		nulls[i++] = true;
+	}
+	if (kind)
+		values[i++] = CStringGetTextDatum(kind);
+	else
+		nulls[i++] = true;
+	if (ev->has_proto)
+	{
+		char		vbuf[12];
+
+		pd_format_version(ev->proto, vbuf);
+		values[i++] = CStringGetTextDatum(vbuf);
+	}
+	else
+		nulls[i++] = true;
+	if (ev->raw_len > 0)
+	{
+		bytea	   *raw = palloc(VARHDRSZ + ev->raw_len);
+
+		SET_VARSIZE(raw, VARHDRSZ + ev->raw_len);
+		memcpy(VARDATA(raw), ev->raw, ev->raw_len);
+		values[i++] = PointerGetDatum(raw);
+		if (ev->raw_offset >= 0)
+			values[i++] = Int32GetDatum(ev->raw_offset);
+		else
+			nulls[i++] = true;
+		values[i++] = PointerGetDatum(pd_ascii_text(ev->raw, ev->raw_len));
+	}
+	else
+	{
+		nulls[i++] = true;
+		nulls[i++] = true;
+		nulls[i++] = true;
+	}
+	/* protocol, tool, detail: filled by the classifier (not yet) */
+	nulls[i++] = true;
+	nulls[i++] = true;
+	nulls[i++] = true;
+	if (ev->user_name[0])
+		values[i++] = pd_stored_text(ev->user_name);
+	else
+		nulls[i++] = true;
+	if (ev->database_name[0])
+		values[i++] = pd_stored_text(ev->database_name);
+	else
+		nulls[i++] = true;
+	values[i++] = pd_stored_text(ev->message);
+	Assert(i == PD_EVENTS_COLS);
+
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+Datum
+probe_detect_events(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PdEvent    *buf;
+
+	pd_check_loaded();
+	pd_init_srf(fcinfo);
+
+	buf = palloc(PD_EVENT_SIZE(pd_ring->capture_bytes));
+	pd_ring_scan(pd_ring, buf, pd_event_to_tuple, rsinfo);
+	pfree(buf);
+
+	return (Datum) 0;
+}
+
+Datum
+probe_detect_stats(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[PD_STATS_COLS];
+	bool		nulls[PD_STATS_COLS];
+	PdRingStats stats;
+
+	pd_check_loaded();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	pd_ring_stats(pd_ring, &stats);
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = Int32GetDatum((int32) pd_ring->nslots);
+	values[1] = Int64GetDatum((int64) stats.events_total);
+	values[2] = Int64GetDatum((int64) stats.events_overwritten);
+	values[3] = TimestampTzGetDatum(stats.since);
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+Datum
+probe_detect_reset(PG_FUNCTION_ARGS)
+{
+	(void) fcinfo;				/* no arguments */
+	pd_check_loaded();
+	pd_ring_reset(pd_ring, GetCurrentTimestamp());
+	PG_RETURN_VOID();
+}
+
+Datum
+probe_detect_decode(PG_FUNCTION_ARGS)
+{
+	text	   *arg = PG_GETARG_TEXT_PP(0);
+	TupleDesc	tupdesc;
+	Datum		values[PD_DECODE_COLS];
+	bool		nulls[PD_DECODE_COLS];
+	uint32		word;
+	uint8		bytes[4];
+	bytea	   *raw;
+
+	pd_check_loaded();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	if (pd_parse_version(VARDATA_ANY(arg), VARSIZE_ANY_EXHDR(arg), &word) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid protocol version \"%s\"", text_to_cstring(arg)),
+				 errdetail("A protocol version is two numbers from 0 to 65535 separated by a period, as in \"65363.19778\".")));
+
+	pd_version_bytes(word, bytes);
+	raw = palloc(VARHDRSZ + 4);
+	SET_VARSIZE(raw, VARHDRSZ + 4);
+	memcpy(VARDATA(raw), bytes, 4);
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = PointerGetDatum(raw);
+	values[1] = PointerGetDatum(pd_ascii_text(bytes, 4));
+	/* protocol, tool: filled by the classifier (not yet) */
+	nulls[2] = true;
+	nulls[3] = true;
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
