@@ -22,13 +22,20 @@ PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-.PHONY: regress regress-nopreload unit
+.PHONY: regress regress-preload regress-nopreload tap unit
 
-regress: installcheck regress-nopreload
+regress: regress-preload regress-nopreload
+
+regress-preload:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 
 regress-nopreload:
 	$(pg_regress_installcheck) --temp-instance=./tmp_check_nopreload \
 		--outputdir=./results_nopreload $(REGRESS_NOPRELOAD)
+
+# TAP tests need the module installed; PROVE_TESTS picks a subset.
+tap:
+	$(prove_installcheck)
 
 # C unit tests of the parts that need no server.
 unit: test/unit_text

@@ -93,6 +93,15 @@ pd_shmem_startup(void)
 void
 _PG_init(void)
 {
+	/*
+	 * Only preloading gives us shared memory and the postmaster's children.
+	 * Loaded any other way (by calling a function), do nothing at all: the
+	 * functions then explain what to change (pd_check_loaded), and
+	 * PGC_POSTMASTER settings cannot be defined after start-up anyway.
+	 */
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+
 	DefineCustomBoolVariable("probe_detect.enabled",
 							 "Records rejected connection attempts.",
 							 NULL,
@@ -122,10 +131,6 @@ _PG_init(void)
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("probe_detect");
-
-	/* Shared memory and hooks only when preloaded; see pd_check_loaded(). */
-	if (!process_shared_preload_libraries_in_progress)
-		return;
 
 #ifdef PD_HAVE_SHMEM_REQUEST_HOOK
 	pd_prev_shmem_request_hook = shmem_request_hook;

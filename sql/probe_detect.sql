@@ -1,0 +1,45 @@
+-- The SQL surface of probe_detect, with the module preloaded.
+CREATE EXTENSION probe_detect;
+
+-- every object the extension owns
+SELECT pg_describe_object(classid, objid, 0) AS object
+  FROM pg_depend
+ WHERE refclassid = 'pg_extension'::regclass
+   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'probe_detect')
+ ORDER BY 1;
+
+-- the columns of the views, in order
+SELECT table_name, ordinal_position, column_name, data_type
+  FROM information_schema.columns
+ WHERE table_name IN ('probe_detect_events', 'probe_detect_stats')
+ ORDER BY table_name, ordinal_position;
+
+-- settings, as preloaded by test/preload.conf
+SHOW probe_detect.enabled;
+SHOW probe_detect.max_events;
+SHOW probe_detect.capture_bytes;
+SELECT name, context, unit, min_val, max_val, boot_val
+  FROM pg_settings WHERE name LIKE 'probe_detect.%' ORDER BY name;
+
+-- the prefix is reserved
+SET probe_detect.no_such_setting = 1;
+-- POSTMASTER settings cannot change at run time
+SET probe_detect.max_events = 200;
+-- SIGHUP settings cannot be SET either
+SET probe_detect.enabled = off;
+
+-- connections over the Unix socket are not probes: the ring is empty
+SELECT ring_size, events_total, events_overwritten, since <= now() AS since_ok
+  FROM probe_detect_stats;
+SELECT count(*) FROM probe_detect_events;
+
+-- reset empties and restamps
+SELECT since AS before_reset FROM probe_detect_stats \gset
+SELECT probe_detect_reset();
+SELECT events_total, events_overwritten, since >= :'before_reset' AS restamped
+  FROM probe_detect_stats;
+SELECT count(*) FROM probe_detect_events;
+
+-- the functions behind the views are callable directly too
+SELECT count(*) FROM probe_detect_events();
+SELECT ring_size FROM probe_detect_stats();

@@ -1,0 +1,186 @@
+# Helpers shared by probe_detect's TAP tests: a preloaded node listening on
+# loopback, and a client that sends raw bytes and waits for the server to
+# hang up (by then the server has recorded the event).
+package ProbeDetect;
+
+use strict;
+use warnings FATAL => 'all';
+
+use Exporter 'import';
+use IO::Socket::INET;
+use IO::Socket::IP;
+use IO::Socket::UNIX;
+use IO::Select;
+use PostgreSQL::Test::Cluster;
+use Time::HiRes qw(time);
+
+our @EXPORT = qw(probe_node have_ipv6 send_probe open_probe nmap_unescape
+  nmap_probe events_by_port events_where hexstr);
+
+# Is ::1 usable on this host?
+sub have_ipv6
+{
+	my $s = IO::Socket::IP->new(
+		LocalAddr => '::1',
+		LocalPort => 0,
+		Listen => 1,
+		Family => AF_INET6);
+	return 0 unless $s;
+	close $s;
+	return 1;
+}
+
+# A started node with probe_detect preloaded and the extension created.
+# Extra postgresql.conf lines may be passed in $opts{conf}.
+sub probe_node
+{
+	my ($name, %opts) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	my $listen = have_ipv6() ? '127.0.0.1,::1' : '127.0.0.1';
+
+	$node->init;
+	$node->append_conf(
+		'postgresql.conf', qq{
+shared_preload_libraries = 'probe_detect'
+listen_addresses = '$listen'
+max_connections = 100
+log_min_messages = info
+} . ($opts{conf} // ''));
+	$node->start;
+	$node->safe_psql('postgres', 'CREATE EXTENSION probe_detect');
+	return $node;
+}
+
+# Connect to the node over 'tcp4', 'tcp6' or 'unix'.
+sub open_probe
+{
+	my ($node, $via) = @_;
+	$via //= 'tcp4';
+	if ($via eq 'unix')
+	{
+		my $s = IO::Socket::UNIX->new(
+			Type => SOCK_STREAM(),
+			Peer => $node->host . '/.s.PGSQL.' . $node->port);
+		die "unix connect: $!" unless $s;
+		return $s;
+	}
+	my $host = $via eq 'tcp6' ? '::1' : '127.0.0.1';
+	my $s = IO::Socket::IP->new(
+		PeerHost => $host,
+		PeerPort => $node->port,
+		Proto => 'tcp');
+	die "connect to $host: $@" unless $s;
+	return $s;
+}
+
+# Send bytes on a fresh connection, half-close if asked, and read until the
+# server closes (at most $opts{timeout} seconds).  With $opts{then}, wait for
+# the server's one-byte answer (to an SSLRequest, say) and send those too.  Returns the local port
+# (undef over a Unix socket) and what the server replied.
+sub send_probe
+{
+	my ($node, $bytes, %opts) = @_;
+	my $sock = open_probe($node, $opts{via});
+	my $port = ($opts{via} // 'tcp4') eq 'unix' ? undef : $sock->sockport;
+	my $reply = '';
+
+	$sock->autoflush(1);
+	syswrite($sock, $bytes) if length $bytes;
+	my $sel = IO::Select->new($sock);
+	my $deadline = time + ($opts{timeout} // 10);
+	if (defined $opts{then})
+	{
+		# wait for the one-byte answer to a request, then send the rest
+		if ($sel->can_read($deadline - time) && sysread($sock, my $b, 1))
+		{
+			$reply .= $b;
+			syswrite($sock, $opts{then});
+		}
+	}
+	shutdown($sock, 1) if $opts{half_close};
+	while (time < $deadline)
+	{
+		last unless $sel->can_read($deadline - time);
+		my $n = sysread($sock, my $buf, 4096);
+		last unless $n;
+		$reply .= $buf;
+	}
+	close $sock;
+	return ($port, $reply);
+}
+
+# Decode a q|...| string from nmap-service-probes.
+sub nmap_unescape
+{
+	my ($s) = @_;
+	my %simple = (
+		'0' => "\0",
+		'r' => "\r",
+		'n' => "\n",
+		't' => "\t",
+		'a' => "\a",
+		'f' => "\f",
+		'v' => "\x0b",
+		'\\' => '\\',
+		'|' => '|');
+	$s =~ s/\\(x([0-9A-Fa-f]{2})|.)/
+	  defined $2 ? chr(hex $2) : ($simple{$1} \/\/ $1)/gse;
+	return $s;
+}
+
+# A TCP probe's bytes by name, from the installed nmap-service-probes, or
+# undef if nmap is not installed.
+sub nmap_probe
+{
+	my ($name) = @_;
+	my $file = '/usr/share/nmap/nmap-service-probes';
+	open(my $fh, '<', $file) or return undef;
+	while (my $line = <$fh>)
+	{
+		return nmap_unescape($1) if $line =~ /^Probe TCP \Q$name\E q\|(.*)\|/;
+	}
+	return undef;
+}
+
+# Rows of probe_detect_events for one client port, as hashes.
+sub events_by_port
+{
+	my ($node, $port) = @_;
+	return events_where($node, "client_port = $port");
+}
+
+# Rows of probe_detect_events matching an SQL condition, as hashes.
+sub events_where
+{
+	my ($node, $where) = @_;
+	my $out = $node->safe_psql(
+		'postgres', qq{
+SELECT coalesce(host(client_addr), ''), coalesce(client_port, -1), kind,
+       coalesce(protocol_version, ''), coalesce(encode(raw_bytes, 'hex'), ''),
+       coalesce(raw_offset, -1), coalesce(raw_ascii, ''), message
+  FROM probe_detect_events WHERE $where ORDER BY event_id});
+	my @rows;
+	for my $line (split /\n/, $out)
+	{
+		my @f = split /\|/, $line, 8;
+		push @rows,
+		  {
+			addr => $f[0],
+			port => $f[1],
+			kind => $f[2],
+			version => $f[3],
+			hex => $f[4],
+			offset => $f[5],
+			ascii => $f[6],
+			message => $f[7]
+		  };
+	}
+	return @rows;
+}
+
+sub hexstr
+{
+	return unpack('H*', $_[0]);
+}
+
+1;
