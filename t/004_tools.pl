@@ -1,0 +1,101 @@
+# Real clients against a preloaded server, where they are installed:
+# nmap -sV leaves its SMB probe decoded as \xffSMB; curl and ssh leave
+# their first bytes.
+use strict;
+use warnings FATAL => 'all';
+use FindBin;
+use lib $FindBin::RealBin;
+
+use IPC::Run ();
+use PostgreSQL::Test::Utils;
+use ProbeDetect;
+use Test::More;
+
+my $node = probe_node('tools');
+my $port = $node->port;
+
+sub have
+{
+	my ($cmd) = @_;
+	return IPC::Run::run([ 'sh', '-c', "command -v $cmd" ], '>', \my $out);
+}
+
+# Run a command with a hard time limit; returns its stdout.
+sub run_tool
+{
+	my ($seconds, @cmd) = @_;
+	my ($out, $err) = ('', '');
+	eval {
+		IPC::Run::run(\@cmd, '<', \undef, '>', \$out, '2>', \$err,
+			IPC::Run::timeout($seconds));
+	};
+	note "@cmd: " . ($@ ? "timed out or failed: $@" : 'done');
+	return $out;
+}
+
+SKIP:
+{
+	skip 'nmap is not installed', 6 unless have('nmap');
+	$node->safe_psql('postgres', 'SELECT probe_detect_reset()');
+	my $out = run_tool(120, 'nmap', '-sV', '-Pn', '-n', '-p', $port, '127.0.0.1');
+	note $out;
+	like($out, qr/$port\/tcp\s+open/, 'nmap found the port open');
+
+	is( $node->safe_psql(
+			'postgres',
+			"SELECT count(*) FROM probe_detect_events
+			  WHERE kind = 'unsupported_protocol' AND raw_ascii = '\\xffSMB'
+			    AND protocol_version = '65363.19778' AND client_addr = '127.0.0.1'"),
+		'1', 'nmap -sV: SMBProgNeg decoded as \xffSMB');
+	is( $node->safe_psql(
+			'postgres',
+			"SELECT count(*) FROM probe_detect_events
+			  WHERE kind = 'invalid_length' AND raw_ascii = '/ HTTP/1.0\\x0d\\x0a\\x0d\\x0a'"),
+		'1', 'nmap -sV: GetRequest seen as "GET " + the rest');
+	# GenericLines is exactly "\r\n\r\n": all four bytes were the length word
+	is( $node->safe_psql(
+			'postgres',
+			"SELECT count(*) FROM probe_detect_events
+			  WHERE kind = 'invalid_length' AND raw_bytes IS NULL"),
+		'1', 'nmap -sV: GenericLines leaves an event without payload');
+	is( $node->safe_psql(
+			'postgres',
+			"SELECT count(*) FROM probe_detect_events
+			  WHERE kind = 'unsupported_protocol' AND protocol_version = '27265.28208'"),
+		'1', 'nmap -sV: Kerberos probe');
+	cmp_ok($node->safe_psql('postgres', 'SELECT events_total FROM probe_detect_stats'),
+		'>=', 4, 'nmap -sV: at least four probes recorded');
+}
+
+SKIP:
+{
+	skip 'curl is not installed', 1 unless have('curl');
+	$node->safe_psql('postgres', 'SELECT probe_detect_reset()');
+	run_tool(20, 'curl', '-s', '-m', '5', "http://127.0.0.1:$port/probe?x=1");
+	like(
+		$node->safe_psql(
+			'postgres',
+			"SELECT raw_ascii FROM probe_detect_events WHERE kind = 'invalid_length'"),
+		qr{^/probe\?x=1 HTTP/1\.1\\x0d\\x0aHost: 127\.0\.0\.1:$port\\x0d\\x0aUser-Agent: curl/},
+		'curl: request line, Host and User-Agent captured');
+}
+
+SKIP:
+{
+	skip 'ssh is not installed', 1 unless have('ssh');
+	$node->safe_psql('postgres', 'SELECT probe_detect_reset()');
+	run_tool(20, 'ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5',
+		'-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+		'-p', $port, 'nobody@127.0.0.1', 'true');
+	like(
+		$node->safe_psql(
+			'postgres',
+			"SELECT raw_ascii FROM probe_detect_events WHERE kind = 'invalid_length'"),
+		qr{^2\.0-OpenSSH_},
+		'ssh: client banner captured');
+}
+
+ok(!$node->log_contains('terminated by signal|exited with exit code [2-9]|PANIC'),
+	'no crash in the server log');
+$node->stop;
+done_testing();
