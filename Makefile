@@ -14,15 +14,30 @@ REGRESS_NOPRELOAD = not_preloaded
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=$(srcdir)/test/preload.conf
 TAP_TESTS = 1
 
-PG_CONFIG ?= pg_config
+PG_CONFIG ?= $(shell command -v pg_config || echo /usr/lib/postgresql/15/bin/pg_config)
 # Our code builds clean under -Wall -Wextra; the server's headers do not
 # (unused parameters in inline functions), so they are system headers here.
 PG_CFLAGS = -Wall -Wextra -Werror
-PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
-PGXS := $(shell $(PG_CONFIG) --pgxs)
-include $(PGXS)
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 
-.PHONY: regress regress-preload regress-nopreload tap unit
+ifneq ($(PGXS),)
+include $(PGXS)
+else
+all install installcheck:
+	@echo "pg_config not found: run 'make test' or scripts/setup.sh first, or set PG_CONFIG" >&2
+	@exit 1
+endif
+
+# The README's two commands: they install what is missing first, so they
+# work on a machine that has no PostgreSQL yet.
+.PHONY: test demo
+test:
+	bash scripts/test.sh
+demo:
+	bash scripts/demo.sh
+
+.PHONY: regress regress-preload regress-nopreload tap unit fuzz
 
 regress: regress-preload regress-nopreload
 
@@ -44,4 +59,16 @@ unit: test/unit_text
 test/unit_text: test/unit_text.c pd_text.c pd_text.h
 	$(CC) -std=c99 -Wall -Wextra -Werror -O1 -g -I. -o $@ test/unit_text.c pd_text.c
 
-EXTRA_CLEAN = test/unit_text results_nopreload tmp_check_nopreload
+# libFuzzer with address and undefined-behaviour sanitizers, for a fixed time.
+FUZZ_SECONDS ?= 30
+CLANG_FUZZ ?= clang
+fuzz: test/fuzz_text
+	rm -rf test/fuzz_work && mkdir -p test/fuzz_work
+	./test/fuzz_text -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
+		-error_exitcode=1 test/fuzz_work
+
+test/fuzz_text: test/fuzz_text.c pd_text.c pd_text.h
+	$(CLANG_FUZZ) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -I. -o $@ test/fuzz_text.c pd_text.c
+
+EXTRA_CLEAN = test/unit_text test/fuzz_text test/fuzz_work results_nopreload tmp_check_nopreload

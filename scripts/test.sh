@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Runs every probe_detect test after setting up what they need (setup.sh):
+# C unit tests, the libFuzzer harness, pg_regress with and without the
+# module preloaded, and the TAP tests.  Ends with "N passed, N failed".
+#
+# As root the suites run as an unprivileged user in a copy of the tree
+# (PostgreSQL refuses to run as root).  FUZZ_SECONDS sets the fuzzing time.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+
+bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+export PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
+
+if [ "$(id -u)" = 0 ]; then
+	work=$(mktemp -d /tmp/probe_detect-test.XXXXXX)
+	cp -a . "$work/src"
+	chown -R "$TEST_USER" "$work"
+	work="$work/src"
+else
+	work=$(pwd)
+fi
+logs=$(mktemp -d /tmp/probe_detect-logs.XXXXXX)
+chmod 777 "$logs"
+
+passed=0
+failed=0
+summary=()
+
+# run_suite NAME COMMAND...: runs in $work as the test user, output teed.
+run_suite()
+{
+	local name=$1
+	shift
+	echo "=== $name"
+	(cd "$work" && as_pg_user env PG_CONFIG="$PG_CONFIG" "$@") 2>&1 | tee "$logs/$name.log"
+	return "${PIPESTATUS[0]}"
+}
+
+add()
+{
+	local name=$1 p=$2 f=$3
+	passed=$((passed + p))
+	failed=$((failed + f))
+	summary+=("$(printf '%-22s %4d passed, %d failed' "$name" "$p" "$f")")
+}
+
+# C unit tests: they print their own "N passed, N failed".
+run_suite unit make -s unit
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logs/unit.log" | tail -1)
+if [ -n "$line" ]; then
+	add unit "$(echo "$line" | awk '{print $1}')" "$(echo "$line" | awk '{print $3}')"
+else
+	add unit 0 1
+fi
+
+# libFuzzer with ASan and UBSan for a fixed time: one test.
+if run_suite fuzz make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}"; then
+	add fuzz 1 0
+else
+	add fuzz 0 1
+fi
+
+# pg_regress, preloaded and not.
+for suite in regress-preload regress-nopreload; do
+	run_suite "$suite" make -s "$suite"
+	log="$logs/$suite.log"
+	if grep -qE 'All [0-9]+ tests passed' "$log"; then
+		add "$suite" "$(grep -oE 'All [0-9]+ tests' "$log" | awk '{print $2}')" 0
+	elif grep -qE '[0-9]+ of [0-9]+ tests failed' "$log"; then
+		read -r f t < <(grep -oE '[0-9]+ of [0-9]+ tests failed' "$log" | awk '{print $1, $3}')
+		add "$suite" $((t - f)) "$f"
+		cat "$work"/results*/regression.diffs "$work"/regression.diffs 2>/dev/null | head -100
+	else
+		add "$suite" 0 1
+	fi
+done
+
+# TAP: count assertions.
+run_suite tap make -s tap
+log="$logs/tap.log"
+tests=$(grep -oE 'Files=[0-9]+, Tests=[0-9]+' "$log" | sed 's/.*Tests=//' | tail -1)
+tfailed=$(grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$log" | awk -F'[ /]' '{s+=$2} END {print s+0}')
+dubious=$(grep -cE 'No subtests run|Bad plan|exited [0-9]+ before|Parse errors' "$log" || true)
+if [ -z "$tests" ]; then
+	add tap 0 1
+else
+	add tap $((tests - tfailed)) $((tfailed + dubious))
+fi
+if ! grep -q '^Result: PASS' "$log"; then
+	for f in "$work"/tmp_check/log/regress_log_*; do
+		[ -e "$f" ] && { echo "--- $f"; grep -B3 -A8 'not ok' "$f" | head -60; }
+	done
+fi
+
+echo
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+echo "logs: $logs"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
