@@ -153,6 +153,7 @@ is( $node->safe_psql(
 	'invalid_layout|bob|d\x01b', 'names from the startup packet, escaped');
 
 # capture_bytes bounds what is kept: 256 by default.
+$node->safe_psql('postgres', 'SELECT probe_detect_reset()');
 my ($p3) = send_probe($node, 'GET /' . ('a' x 1000) . " HTTP/1.0\r\n\r\n");
 is($node->safe_psql('postgres',
 		"SELECT length(raw_bytes) FROM probe_detect_events WHERE client_port = $p3"),

@@ -126,7 +126,8 @@ ok($recorded > 0 && $recorded < $rounds * 8 * 150,
 is($node->safe_psql('postgres', 'SELECT 1'), '1', 'server accepts connections');
 my ($port) = send_probe($node, "SSH-2.0-after-the-flood\r\n");
 is($node->safe_psql('postgres',
-		"SELECT raw_ascii FROM probe_detect_events WHERE client_port = $port"),
+		"SELECT raw_ascii FROM probe_detect_events WHERE client_port = $port
+		  ORDER BY event_id DESC LIMIT 1"),
 	'2.0-after-the-flood\x0d\x0a', 'and records new probes');
 is($node->safe_psql('postgres',
 		'SELECT count(*) = (SELECT events_total FROM probe_detect_stats) FROM probe_detect_events'),
