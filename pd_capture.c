@@ -132,36 +132,15 @@ pd_take_unread(uint8 *out, int max)
 }
 
 /*
- * Copy a client-supplied name: printable ASCII as is, other bytes as \xNN,
- * never splitting an escape, always NUL-terminated.
+ * Copy a client-supplied name, escaped like raw_ascii (pd_text.c) so that
+ * it is printable ASCII whatever the client sent; always NUL-terminated.
  */
 static void
 pd_copy_name(char *dst, const char *src)
 {
-	int			o = 0;
-
 	dst[0] = '\0';
-	if (src == NULL)
-		return;
-	for (; *src; src++)
-	{
-		unsigned char c = (unsigned char) *src;
-
-		if (c >= 0x20 && c < 0x7f)
-		{
-			if (o + 1 >= PD_NAME_MAX)
-				break;
-			dst[o++] = c;
-		}
-		else
-		{
-			if (o + 4 >= PD_NAME_MAX)
-				break;
-			snprintf(dst + o, 5, "\\x%02x", c);
-			o += 4;
-		}
-	}
-	dst[o] = '\0';
+	if (src != NULL)
+		pd_escape_bytes((const uint8 *) src, strlen(src), dst, PD_NAME_MAX);
 }
 
 static void

@@ -166,14 +166,26 @@ pd_ascii_text(const uint8 *bytes, size_t len)
 	return result;
 }
 
-/* A stored string as text; escaped if not valid in the database encoding. */
+/*
+ * PostgreSQL's message as text.  It was cut at PD_MESSAGE_MAX - 1 bytes,
+ * which may split a multibyte character: drop such a tail.  If it is still
+ * not valid in the database encoding, escape it.
+ */
 static Datum
-pd_stored_text(const char *s)
+pd_message_text(const char *s)
 {
-	size_t		len = strnlen(s, PD_MESSAGE_MAX);
+	int			len = strnlen(s, PD_MESSAGE_MAX);
+	int			trimmed = len;
 
 	if (pg_verifymbstr(s, len, true))
 		return PointerGetDatum(cstring_to_text_with_len(s, len));
+	while (trimmed > 0 && len - trimmed < MAX_MULTIBYTE_CHAR_LEN &&
+		   IS_HIGHBIT_SET(s[trimmed - 1]))
+	{
+		trimmed--;
+		if (pg_verifymbstr(s, trimmed, true))
+			return PointerGetDatum(cstring_to_text_with_len(s, trimmed));
+	}
 	return PointerGetDatum(pd_ascii_text((const uint8 *) s, len));
 }
 
@@ -258,15 +270,16 @@ pd_event_to_tuple(const PdEvent *ev, void *arg)
 	nulls[i++] = true;
 	nulls[i++] = true;
 	nulls[i++] = true;
+	/* names are stored escaped: printable ASCII */
 	if (ev->user_name[0])
-		values[i++] = pd_stored_text(ev->user_name);
+		values[i++] = CStringGetTextDatum(ev->user_name);
 	else
 		nulls[i++] = true;
 	if (ev->database_name[0])
-		values[i++] = pd_stored_text(ev->database_name);
+		values[i++] = CStringGetTextDatum(ev->database_name);
 	else
 		nulls[i++] = true;
-	values[i++] = pd_stored_text(ev->message);
+	values[i++] = pd_message_text(ev->message);
 	Assert(i == PD_EVENTS_COLS);
 
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
