@@ -1,7 +1,7 @@
 # probe_detect/Makefile
 
 MODULE_big = probe_detect
-OBJS = probe_detect.o pd_capture.o pd_ring.o pd_text.o
+OBJS = probe_detect.o pd_capture.o pd_ring.o pd_text.o pd_classify.o pd_nmap_table.o pd_scan.o pd_sources.o
 EXTENSION = probe_detect
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 DATA = $(EXTENSION)--$(EXTVERSION).sql
@@ -9,7 +9,7 @@ PGFILEDESC = "probe_detect - identify and record non-PostgreSQL traffic"
 
 # pg_regress runs twice: with the module preloaded (REGRESS) and without it
 # (REGRESS_NOPRELOAD), each in a throwaway instance.
-REGRESS = probe_detect privileges decode
+REGRESS = probe_detect privileges decode classify
 REGRESS_NOPRELOAD = not_preloaded
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=$(srcdir)/test/preload.conf
 TAP_TESTS = 1
@@ -29,6 +29,9 @@ all install installcheck:
 	@exit 1
 endif
 
+# PGXS tracks no header dependencies: every object depends on every header.
+$(OBJS): $(wildcard $(srcdir)/*.h)
+
 # The README's two commands: they install what is missing first, so they
 # work on a machine that has no PostgreSQL yet.
 .PHONY: test demo
@@ -37,7 +40,7 @@ test:
 demo:
 	bash scripts/demo.sh
 
-.PHONY: regress regress-preload regress-nopreload tap unit fuzz
+.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table
 
 regress: regress-preload regress-nopreload
 
@@ -53,22 +56,45 @@ tap:
 	$(prove_installcheck)
 
 # C unit tests of the parts that need no server.
-unit: test/unit_text
+UNIT_CFLAGS = -std=c99 -Wall -Wextra -Wno-missing-field-initializers -Werror -O1 -g -I.
+CLASSIFIER = pd_classify.c pd_nmap_table.c pd_scan.c
+unit: test/unit_text test/unit_classify test/unit_scan
 	./test/unit_text
+	./test/unit_classify test/captures.tsv
+	./test/unit_scan
 
 test/unit_text: test/unit_text.c pd_text.c pd_text.h
-	$(CC) -std=c99 -Wall -Wextra -Werror -O1 -g -I. -o $@ test/unit_text.c pd_text.c
+	$(CC) $(UNIT_CFLAGS) -o $@ test/unit_text.c pd_text.c
 
-# libFuzzer with address and undefined-behaviour sanitizers, for a fixed time.
+test/unit_classify: test/unit_classify.c $(CLASSIFIER) pd_classify.h pd_classify_int.h pd_kind.h
+	$(CC) $(UNIT_CFLAGS) -o $@ test/unit_classify.c $(CLASSIFIER)
+
+test/unit_scan: test/unit_scan.c $(CLASSIFIER) pd_scan.h pd_kind.h
+	$(CC) $(UNIT_CFLAGS) -o $@ test/unit_scan.c $(CLASSIFIER)
+
+# Regenerate the nmap probe fingerprints from the installed nmap.
+nmap-table:
+	perl scripts/gen_nmap_table.pl /usr/share/nmap/nmap-service-probes > pd_nmap_table.c
+
+# libFuzzer with address and undefined-behaviour sanitizers, for a fixed time
+# each, the classifier seeded with the real captures.
 FUZZ_SECONDS ?= 30
 CLANG_FUZZ ?= clang
-fuzz: test/fuzz_text
-	rm -rf test/fuzz_work && mkdir -p test/fuzz_work
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I.
+fuzz: test/fuzz_text test/fuzz_classify
+	rm -rf test/fuzz_work && mkdir -p test/fuzz_work/text test/fuzz_work/classify
+	perl -ne 'next if /^#|^name\t/; @f = split /\t/; chomp $$f[4]; \
+		open(my $$o, ">", "test/fuzz_work/classify/$$f[0]") or die; \
+		print $$o pack("H*", $$f[4]); close $$o' test/captures.tsv
 	./test/fuzz_text -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
-		-error_exitcode=1 test/fuzz_work
+		-error_exitcode=1 test/fuzz_work/text
+	./test/fuzz_classify -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
+		-error_exitcode=1 test/fuzz_work/classify
 
 test/fuzz_text: test/fuzz_text.c pd_text.c pd_text.h
-	$(CLANG_FUZZ) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -I. -o $@ test/fuzz_text.c pd_text.c
+	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ test/fuzz_text.c pd_text.c
 
-EXTRA_CLEAN = test/unit_text test/fuzz_text test/fuzz_work results_nopreload tmp_check_nopreload
+test/fuzz_classify: test/fuzz_classify.c $(CLASSIFIER) pd_classify.h
+	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ test/fuzz_classify.c $(CLASSIFIER)
+
+EXTRA_CLEAN = test/unit_text test/unit_classify test/unit_scan test/fuzz_classify test/fuzz_text test/fuzz_work results_nopreload tmp_check_nopreload

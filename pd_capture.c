@@ -22,7 +22,9 @@
 
 #include "libpq/libpq-be.h"
 #include "miscadmin.h"
+#include "nodes/pg_list.h"
 #include "pd_capture.h"
+#include "pd_classify.h"
 #include "pd_compat.h"
 #include "pd_text.h"
 #include "storage/proc.h"
@@ -143,6 +145,45 @@ pd_copy_name(char *dst, const char *src)
 		pd_escape_bytes((const uint8 *) src, strlen(src), dst, PD_NAME_MAX);
 }
 
+/*
+ * The start-up parameters PostgreSQL parsed before rejecting the packet, as
+ * "name\0value\0" pairs (database, user, then the rest in packet order):
+ * scanners differ in what they send.  Process-local memory only.
+ */
+static const char *
+pd_startup_params(const Port *port, size_t *len)
+{
+	static char buf[1024];
+	size_t		n = 0;
+	ListCell   *lc;
+
+#define PD_PUT(s) \
+	do { \
+		size_t		l_ = strlen(s) + 1; \
+		if (n + l_ > sizeof(buf)) \
+			goto done; \
+		memcpy(buf + n, (s), l_); \
+		n += l_; \
+	} while (0)
+
+	if (port->database_name && port->database_name[0])
+	{
+		PD_PUT("database");
+		PD_PUT(port->database_name);
+	}
+	if (port->user_name && port->user_name[0])
+	{
+		PD_PUT("user");
+		PD_PUT(port->user_name);
+	}
+	foreach(lc, port->guc_options)
+		PD_PUT((const char *) lfirst(lc));
+done:
+#undef PD_PUT
+	*len = n;
+	return n > 0 ? buf : NULL;
+}
+
 static void
 pd_set_peer(PdEvent *ev, const Port *port)
 {
@@ -179,6 +220,9 @@ pd_record(const PdRule *rule, const ErrorData *edata)
 	PdEvent    *ev = &buf.ev;
 	Port	   *port = MyProcPort;
 	int			capture = Min(pd_capture_bytes, (int) pd_ring->capture_bytes);
+	PdProbe		probe = {rule->kind, NULL, 0, 4, NULL, 0};
+	PdClass		cls;
+	uint8		version[4];
 
 	memset(ev, 0, offsetof(PdEvent, raw));	/* padding too: it is hashed */
 	ev->seen_at = GetCurrentTimestamp();
@@ -191,24 +235,39 @@ pd_record(const PdRule *rule, const ErrorData *edata)
 	{
 		ev->has_proto = true;
 		ev->proto = port->proto;
+		pd_version_bytes(port->proto, version);
 		if (capture >= 4)
 		{
-			pd_version_bytes(port->proto, ev->raw);
+			memcpy(ev->raw, version, 4);
 			ev->raw_len = 4;
 			ev->raw_offset = 4;
 		}
+		probe.bytes = version;
+		probe.len = 4;
 	}
 	else if (rule->raw_offset != PD_OFFSET_NONE)
 	{
 		ev->raw_len = pd_take_unread(ev->raw, capture);
 		if (ev->raw_len > 0)
 			ev->raw_offset = rule->raw_offset;
+		probe.bytes = ev->raw;
+		probe.len = ev->raw_len;
+		/* bytes pipelined after a request start a message of their own */
+		probe.offset = rule->raw_offset == 4 ? 4 : 0;
 	}
+	if (rule->kind == PD_KIND_MISSING_USER || rule->kind == PD_KIND_INVALID_LAYOUT)
+		probe.params = pd_startup_params(port, &probe.params_len);
 
 	pd_copy_name(ev->user_name, port->user_name);
 	pd_copy_name(ev->database_name, port->database_name);
 	if (edata->message)
 		strlcpy(ev->message, edata->message, PD_MESSAGE_MAX);
+	ev->waited_ms = (int32) Min((ev->seen_at - MyStartTimestamp) / 1000, PG_INT32_MAX);
+
+	pd_classify(&probe, &cls);
+	memcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
+	memcpy(ev->tool, cls.tool, sizeof(ev->tool));
+	memcpy(ev->detail, cls.detail, sizeof(ev->detail));
 
 	pd_ring_record(pd_ring, ev);
 }

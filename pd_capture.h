@@ -18,4 +18,7 @@ extern int	pd_capture_bytes;
 
 extern void pd_install_log_hook(void);
 
+/* ERROR unless the module was preloaded (defined in probe_detect.c). */
+extern void pd_check_loaded(void);
+
 #endif							/* PD_CAPTURE_H */

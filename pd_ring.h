@@ -29,18 +29,8 @@
 #include "datatype/timestamp.h"
 #include "port/atomics.h"
 
-/* Event kinds; the SQL names are in pd_kind_name(). */
-typedef enum PdKind
-{
-	PD_KIND_UNSUPPORTED_PROTOCOL = 1,
-	PD_KIND_INVALID_LENGTH,
-	PD_KIND_INCOMPLETE_PACKET,
-	PD_KIND_INVALID_LAYOUT,
-	PD_KIND_MISSING_USER,
-	PD_KIND_UNENCRYPTED_AFTER_REQUEST,
-	PD_KIND_TLS_FAILURE,
-	PD_KIND_MAX
-} PdKind;
+#include "pd_classify.h"
+#include "pd_kind.h"
 
 #define PD_NAME_MAX		64		/* user and database names, with NUL */
 #define PD_MESSAGE_MAX	256		/* PostgreSQL's message, with NUL */
@@ -54,6 +44,7 @@ typedef struct PdEvent
 	uint32		checksum;		/* hash of the event with this field zero */
 	int32		pid;
 	int32		raw_offset;		/* -1: unknown */
+	int32		waited_ms;		/* from connection start to the rejection */
 	uint32		proto;			/* valid if has_proto */
 	uint16		raw_len;
 	uint16		client_port;
@@ -64,6 +55,9 @@ typedef struct PdEvent
 	char		user_name[PD_NAME_MAX];
 	char		database_name[PD_NAME_MAX];
 	char		message[PD_MESSAGE_MAX];
+	char		protocol[PD_PROTOCOL_MAX];	/* the classifier's verdict */
+	char		tool[PD_TOOL_MAX];
+	char		detail[PD_DETAIL_MAX];
 	uint8		raw[FLEXIBLE_ARRAY_MEMBER];
 } PdEvent;
 

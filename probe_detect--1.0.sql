@@ -57,14 +57,45 @@ RETURNS record
 AS 'MODULE_PATHNAME', 'probe_detect_decode'
 LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
 
+CREATE FUNCTION probe_detect_classify(
+    payload bytea,
+    OUT protocol text,
+    OUT tool text,
+    OUT detail text
+)
+RETURNS record
+AS 'MODULE_PATHNAME', 'probe_detect_classify'
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION probe_detect_sources(
+    OUT client_addr inet,
+    OUT first_seen timestamptz,
+    OUT last_seen timestamptz,
+    OUT events bigint,
+    OUT kinds text[],
+    OUT protocols text[],
+    OUT tools text[],
+    OUT verdict text
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'probe_detect_sources'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE VIEW probe_detect_sources AS
+    SELECT * FROM probe_detect_sources() ORDER BY last_seen DESC, client_addr;
+
 -- Client addresses are personal data: nothing for PUBLIC.
 REVOKE ALL ON FUNCTION probe_detect_events() FROM PUBLIC;
 REVOKE ALL ON FUNCTION probe_detect_stats() FROM PUBLIC;
 REVOKE ALL ON FUNCTION probe_detect_reset() FROM PUBLIC;
+REVOKE ALL ON FUNCTION probe_detect_sources() FROM PUBLIC;
 REVOKE ALL ON probe_detect_events FROM PUBLIC;
 REVOKE ALL ON probe_detect_stats FROM PUBLIC;
+REVOKE ALL ON probe_detect_sources FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION probe_detect_events() TO pg_read_all_stats;
 GRANT EXECUTE ON FUNCTION probe_detect_stats() TO pg_read_all_stats;
 GRANT SELECT ON probe_detect_events TO pg_read_all_stats;
 GRANT SELECT ON probe_detect_stats TO pg_read_all_stats;
+GRANT EXECUTE ON FUNCTION probe_detect_sources() TO pg_read_all_stats;
+GRANT SELECT ON probe_detect_sources TO pg_read_all_stats;

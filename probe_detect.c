@@ -18,8 +18,10 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pd_capture.h"
+#include "pd_classify.h"
 #include "pd_compat.h"
 #include "pd_ring.h"
+#include "pd_sources.h"
 #include "pd_text.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
@@ -52,6 +54,7 @@ PG_FUNCTION_INFO_V1(probe_detect_events);
 PG_FUNCTION_INFO_V1(probe_detect_stats);
 PG_FUNCTION_INFO_V1(probe_detect_reset);
 PG_FUNCTION_INFO_V1(probe_detect_decode);
+PG_FUNCTION_INFO_V1(probe_detect_classify);
 
 static Size
 pd_shmem_size(void)
@@ -143,7 +146,7 @@ _PG_init(void)
 	pd_install_log_hook();
 }
 
-static void
+void
 pd_check_loaded(void)
 {
 	if (pd_ring == NULL)
@@ -189,31 +192,28 @@ pd_message_text(const char *s)
 	return PointerGetDatum(pd_ascii_text((const uint8 *) s, len));
 }
 
-static Datum
-pd_inet_datum(const PdEvent *ev)
+/* A classifier string (printable ASCII) as text; empty means NULL. */
+static void
+pd_put_text(Datum *values, bool *nulls, int i, const char *s)
 {
-	inet	   *ip = palloc0(sizeof(inet));
-
-	if (ev->addr_family == AF_INET)
-	{
-		ip_family(ip) = PGSQL_AF_INET;
-		ip_bits(ip) = 32;
-		memcpy(ip_addr(ip), ev->addr, 4);
-	}
+	if (s[0])
+		values[i] = CStringGetTextDatum(s);
 	else
-	{
-		ip_family(ip) = PGSQL_AF_INET6;
-		ip_bits(ip) = 128;
-		memcpy(ip_addr(ip), ev->addr, 16);
-	}
-	SET_INET_VARSIZE(ip);
-	return InetPGetDatum(ip);
+		nulls[i] = true;
 }
+
+typedef struct PdEventsState
+{
+	ReturnSetInfo *rsinfo;
+	PdAnalysis	analysis;		/* for the tools that scan verdicts name */
+} PdEventsState;
 
 static void
 pd_event_to_tuple(const PdEvent *ev, void *arg)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+	PdEventsState *st = (PdEventsState *) arg;
+	ReturnSetInfo *rsinfo = st->rsinfo;
+	const char *tool = ev->tool;
 	Datum		values[PD_EVENTS_COLS];
 	bool		nulls[PD_EVENTS_COLS];
 	const char *kind = pd_kind_name(ev->kind);
@@ -226,7 +226,7 @@ pd_event_to_tuple(const PdEvent *ev, void *arg)
 	values[i++] = Int32GetDatum(ev->pid);
 	if (ev->addr_family == AF_INET || ev->addr_family == AF_INET6)
 	{
-		values[i++] = pd_inet_datum(ev);
+		values[i++] = pd_inet_datum(ev->addr_family, ev->addr);
 		values[i++] = Int32GetDatum(ev->client_port);
 	}
 	else
@@ -266,10 +266,11 @@ pd_event_to_tuple(const PdEvent *ev, void *arg)
 		nulls[i++] = true;
 		nulls[i++] = true;
 	}
-	/* protocol, tool, detail: filled by the classifier (not yet) */
-	nulls[i++] = true;
-	nulls[i++] = true;
-	nulls[i++] = true;
+	pd_put_text(values, nulls, i++, ev->protocol);
+	if (!tool[0])
+		tool = pd_analysis_scan_tool(&st->analysis, ev->event_id);
+	pd_put_text(values, nulls, i++, tool ? tool : "");
+	pd_put_text(values, nulls, i++, ev->detail);
 	/* names are stored escaped: printable ASCII */
 	if (ev->user_name[0])
 		values[i++] = CStringGetTextDatum(ev->user_name);
@@ -290,12 +291,16 @@ probe_detect_events(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	PdEvent    *buf;
+	PdEventsState st;
 
 	pd_check_loaded();
 	pd_init_srf(fcinfo);
 
+	/* two passes: the scans first, then the rows with what they tell */
+	st.rsinfo = rsinfo;
+	pd_analyze(pd_ring, &st.analysis);
 	buf = palloc(PD_EVENT_SIZE(pd_ring->capture_bytes));
-	pd_ring_scan(pd_ring, buf, pd_event_to_tuple, rsinfo);
+	pd_ring_scan(pd_ring, buf, pd_event_to_tuple, &st);
 	pfree(buf);
 
 	return (Datum) 0;
@@ -342,6 +347,8 @@ probe_detect_decode(PG_FUNCTION_ARGS)
 	uint32		word;
 	uint8		bytes[4];
 	bytea	   *raw;
+	PdProbe		probe;
+	PdClass		cls;
 
 	pd_check_loaded();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
@@ -358,12 +365,53 @@ probe_detect_decode(PG_FUNCTION_ARGS)
 	SET_VARSIZE(raw, VARHDRSZ + 4);
 	memcpy(VARDATA(raw), bytes, 4);
 
+	/* what the server would have made of that version word */
+	probe.kind = PD_KIND_UNSUPPORTED_PROTOCOL;
+	probe.bytes = bytes;
+	probe.len = 4;
+	probe.offset = 4;
+	probe.params = NULL;
+	probe.params_len = 0;
+	pd_classify(&probe, &cls);
+
 	memset(nulls, 0, sizeof(nulls));
 	values[0] = PointerGetDatum(raw);
 	values[1] = PointerGetDatum(pd_ascii_text(bytes, 4));
-	/* protocol, tool: filled by the classifier (not yet) */
-	nulls[2] = true;
-	nulls[3] = true;
+	pd_put_text(values, nulls, 2, cls.protocol);
+	pd_put_text(values, nulls, 3, cls.tool);
 
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+/*
+ * probe_detect_classify(payload bytea): what the classifier makes of bytes
+ * from the start of a connection, e.g. from a packet capture.
+ */
+Datum
+probe_detect_classify(PG_FUNCTION_ARGS)
+{
+	bytea	   *payload = PG_GETARG_BYTEA_PP(0);
+	TupleDesc	tupdesc;
+	Datum		values[3];
+	bool		nulls[3];
+	PdProbe		probe;
+	PdClass		cls;
+
+	pd_check_loaded();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	probe.kind = PD_KIND_NONE;
+	probe.bytes = (const uint8 *) VARDATA_ANY(payload);
+	probe.len = VARSIZE_ANY_EXHDR(payload);
+	probe.offset = 0;
+	probe.params = NULL;
+	probe.params_len = 0;
+	pd_classify(&probe, &cls);
+
+	memset(nulls, 0, sizeof(nulls));
+	pd_put_text(values, nulls, 0, cls.protocol);
+	pd_put_text(values, nulls, 1, cls.tool);
+	pd_put_text(values, nulls, 2, cls.detail);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -45,14 +45,15 @@ add()
 	summary+=("$(printf '%-22s %4d passed, %d failed' "$name" "$p" "$f")")
 }
 
-# C unit tests: they print their own "N passed, N failed".
+# C unit tests: each program prints its own "N passed, N failed".
 run_suite unit make -s unit
-line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logs/unit.log" | tail -1)
-if [ -n "$line" ]; then
-	add unit "$(echo "$line" | awk '{print $1}')" "$(echo "$line" | awk '{print $3}')"
-else
-	add unit 0 1
+unit_rc=$?
+read -r up uf < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$logs/unit.log" |
+	awk '{p += $1; f += $3} END {print p + 0, f + 0}')
+if [ "$up" -eq 0 ] || { [ "$unit_rc" -ne 0 ] && [ "$uf" -eq 0 ]; }; then
+	uf=$((uf + 1))				# a program that did not report
 fi
+add unit "$up" "$uf"
 
 # libFuzzer with ASan and UBSan for a fixed time: one test.
 if run_suite fuzz make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}"; then

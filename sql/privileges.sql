@@ -7,16 +7,19 @@ CREATE ROLE regress_resetter;
 SET ROLE regress_nobody;
 SELECT count(*) FROM probe_detect_events;
 SELECT count(*) FROM probe_detect_stats;
+SELECT count(*) FROM probe_detect_sources;
 SELECT count(*) FROM probe_detect_events();
 SELECT count(*) FROM probe_detect_stats();
 SELECT probe_detect_reset();
 -- decoding an old log line reveals nothing about clients
 SELECT raw_ascii FROM probe_detect_decode('65363.19778');
+SELECT protocol FROM probe_detect_classify('\x5353482d322e302d476f0d0a');
 RESET ROLE;
 
 SET ROLE regress_monitor;
 SELECT count(*) >= 0 AS can_read FROM probe_detect_events;
 SELECT ring_size FROM probe_detect_stats;
+SELECT count(*) >= 0 AS can_read FROM probe_detect_sources;
 SELECT probe_detect_reset();
 RESET ROLE;
 
@@ -26,7 +29,7 @@ SELECT probe_detect_reset();
 SELECT count(*) FROM probe_detect_events;
 RESET ROLE;
 
--- what PUBLIC holds on each object: nothing but decode
+-- what PUBLIC holds on each object: nothing but decode and classify
 SELECT p.proname, has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
   FROM pg_proc p
  WHERE p.proname LIKE 'probe_detect%'

@@ -11,7 +11,7 @@ SELECT pg_describe_object(classid, objid, 0) AS object
 -- the columns of the views, in order
 SELECT table_name, ordinal_position, column_name, data_type
   FROM information_schema.columns
- WHERE table_name IN ('probe_detect_events', 'probe_detect_stats')
+ WHERE table_name IN ('probe_detect_events', 'probe_detect_stats', 'probe_detect_sources')
  ORDER BY table_name, ordinal_position;
 
 -- settings, as preloaded by test/preload.conf
@@ -43,3 +43,4 @@ SELECT count(*) FROM probe_detect_events;
 -- the functions behind the views are callable directly too
 SELECT count(*) FROM probe_detect_events();
 SELECT ring_size FROM probe_detect_stats();
+SELECT count(*) FROM probe_detect_sources;

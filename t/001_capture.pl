@@ -138,10 +138,10 @@ is( $node->safe_psql(
 is( $node->safe_psql(
 		'postgres',
 		"SELECT pid <> pg_backend_pid() AND seen_at <= now() AND seen_at > now() - interval '1 minute'
-		   AND protocol IS NULL AND tool IS NULL AND detail IS NULL
+		   AND protocol = 'smb1' AND detail = 'SMB1 header'
 		   AND user_name IS NULL AND database_name IS NULL
 		   FROM probe_detect_events WHERE client_port = $smbport"),
-	't', 'pid, time and not-yet-classified columns');
+	't', 'pid, time, and the classifier\'s verdict');
 
 # A user and database from the startup packet are kept (escaped).
 $node->safe_psql('postgres', 'SELECT probe_detect_reset()');

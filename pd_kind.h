@@ -1,0 +1,25 @@
+/*-------------------------------------------------------------------------
+ *
+ * pd_kind.h
+ *	  Event kinds, shared by the capture path and the pure classifier.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PD_KIND_H
+#define PD_KIND_H
+
+/* Stored in the ring: append only, never renumber. */
+typedef enum PdKind
+{
+	PD_KIND_NONE = 0,			/* bytes of unknown origin (SQL classify) */
+	PD_KIND_UNSUPPORTED_PROTOCOL,
+	PD_KIND_INVALID_LENGTH,
+	PD_KIND_INCOMPLETE_PACKET,
+	PD_KIND_INVALID_LAYOUT,
+	PD_KIND_MISSING_USER,
+	PD_KIND_UNENCRYPTED_AFTER_REQUEST,
+	PD_KIND_TLS_FAILURE,
+	PD_KIND_MAX
+} PdKind;
+
+#endif							/* PD_KIND_H */

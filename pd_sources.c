@@ -1,0 +1,286 @@
+/*-------------------------------------------------------------------------
+ *
+ * pd_sources.c
+ *	  Per-address analysis of the ring and the probe_detect_sources view.
+ *
+ * Runs in a backend reading the views: it copies what it needs out of the
+ * ring (lock-free, see pd_ring.h) into local memory and works there.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sys/socket.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "pd_capture.h"
+#include "pd_compat.h"
+#include "pd_sources.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/inet.h"
+#include "utils/timestamp.h"
+
+#define PD_SOURCES_COLS		8
+#define PD_ARRAY_MAX		32	/* distinct values kept per array */
+
+PG_FUNCTION_INFO_V1(probe_detect_sources);
+
+typedef struct PdCollect
+{
+	PdRow	   *rows;
+	int			n;
+	int			cap;
+} PdCollect;
+
+static void
+pd_collect_one(const PdEvent *ev, void *arg)
+{
+	PdCollect  *c = (PdCollect *) arg;
+	PdRow	   *r;
+
+	if (c->n == c->cap)
+	{
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->rows = c->rows ? repalloc(c->rows, sizeof(PdRow) * c->cap)
+			: palloc(sizeof(PdRow) * c->cap);
+	}
+	r = &c->rows[c->n++];
+	memset(r, 0, sizeof(*r));
+	r->event_id = ev->event_id;
+	r->seen_at = ev->seen_at;
+	r->family = ev->addr_family;
+	memcpy(r->addr, ev->addr, sizeof(r->addr));
+	r->kind = ev->kind;
+	memcpy(r->protocol, ev->protocol, sizeof(r->protocol));
+	memcpy(r->tool, ev->tool, sizeof(r->tool));
+	r->scan.t_us = ev->seen_at;
+	r->scan.waited_ms = ev->waited_ms;
+	r->scan.kind = ev->kind;
+	r->scan.has_proto = ev->has_proto;
+	r->scan.proto = ev->proto;
+	r->scan.raw_len = ev->raw_len;
+	memcpy(r->scan.raw_head, ev->raw, Min(ev->raw_len, 4));
+}
+
+static int
+pd_cmp_addr(const PdRow *a, const PdRow *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+static int
+pd_cmp_rows(const void *pa, const void *pb)
+{
+	const PdRow *a = (const PdRow *) pa;
+	const PdRow *b = (const PdRow *) pb;
+	int			c = pd_cmp_addr(a, b);
+
+	if (c)
+		return c;
+	return a->event_id < b->event_id ? -1 : a->event_id > b->event_id;
+}
+
+static int
+pd_cmp_ids(const void *pa, const void *pb)
+{
+	const PdRow *a = *(const PdRow *const *) pa;
+	const PdRow *b = *(const PdRow *const *) pb;
+
+	return a->event_id < b->event_id ? -1 : a->event_id > b->event_id;
+}
+
+void
+pd_analyze(PdRing *ring, PdAnalysis *an)
+{
+	PdCollect	c = {NULL, 0, 0};
+	PdEvent    *buf = palloc(PD_EVENT_SIZE(ring->capture_bytes));
+	PdScanEvent *scan;
+	int			i;
+	int			a;
+
+	pd_ring_scan(ring, buf, pd_collect_one, &c);
+	pfree(buf);
+
+	if (c.n > 1)
+		qsort(c.rows, c.n, sizeof(PdRow), pd_cmp_rows);
+
+	/* one address at a time, its events oldest first */
+	scan = palloc(sizeof(PdScanEvent) * Max(c.n, 1));
+	for (a = 0; a < c.n;)
+	{
+		int			b = a + 1;
+
+		while (b < c.n && pd_cmp_addr(&c.rows[a], &c.rows[b]) == 0)
+			b++;
+		for (i = a; i < b; i++)
+		{
+			scan[i - a] = c.rows[i].scan;
+			scan[i - a].tool = c.rows[i].tool;
+		}
+		if (c.rows[a].family != 0)	/* Unix-socket events share no source */
+			pd_scan_detect(scan, b - a);
+		for (i = a; i < b; i++)
+		{
+			c.rows[i].scan.scan = scan[i - a].scan;
+			c.rows[i].scan.scan_tool = scan[i - a].scan_tool;
+			c.rows[i].scan.tool = c.rows[i].tool;
+		}
+		a = b;
+	}
+	pfree(scan);
+
+	an->rows = c.rows;
+	an->n = c.n;
+	an->by_id = palloc(sizeof(PdRow *) * Max(c.n, 1));
+	for (i = 0; i < c.n; i++)
+		an->by_id[i] = &c.rows[i];
+	if (c.n > 1)
+		qsort(an->by_id, c.n, sizeof(PdRow *), pd_cmp_ids);
+}
+
+const char *
+pd_analysis_scan_tool(const PdAnalysis *an, uint64 event_id)
+{
+	int			lo = 0,
+				hi = an->n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+		uint64		id = an->by_id[mid]->event_id;
+
+		if (id == event_id)
+			return an->by_id[mid]->scan.scan_tool;
+		if (id < event_id)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+Datum
+pd_inet_datum(uint8 family, const uint8 *addr)
+{
+	inet	   *ip = palloc0(sizeof(inet));
+
+	if (family == AF_INET)
+	{
+		ip_family(ip) = PGSQL_AF_INET;
+		ip_bits(ip) = 32;
+		memcpy(ip_addr(ip), addr, 4);
+	}
+	else
+	{
+		ip_family(ip) = PGSQL_AF_INET6;
+		ip_bits(ip) = 128;
+		memcpy(ip_addr(ip), addr, 16);
+	}
+	SET_INET_VARSIZE(ip);
+	return InetPGetDatum(ip);
+}
+
+/* A small set of distinct strings, in first-seen order, then as text[]. */
+typedef struct PdSet
+{
+	const char *v[PD_ARRAY_MAX];
+	int			n;
+} PdSet;
+
+static void
+pd_set_add(PdSet *s, const char *v)
+{
+	int			i;
+
+	if (v == NULL || v[0] == '\0' || s->n == PD_ARRAY_MAX)
+		return;
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], v) == 0)
+			return;
+	s->v[s->n++] = v;
+}
+
+static int
+pd_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static Datum
+pd_set_array(PdSet *s)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(s->n, 1));
+	int			i;
+
+	qsort(s->v, s->n, sizeof(char *), pd_cmp_str);
+	for (i = 0; i < s->n; i++)
+		d[i] = CStringGetTextDatum(s->v[i]);
+	return PointerGetDatum(construct_array(d, s->n, TEXTOID, -1, false, 'i'));
+}
+
+/* One row per client address: what it sent and what it looks like. */
+Datum
+probe_detect_sources(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PdAnalysis	an;
+	int			a;
+
+	pd_check_loaded();
+	pd_init_srf(fcinfo);
+	pd_analyze(pd_ring, &an);
+
+	for (a = 0; a < an.n;)
+	{
+		Datum		values[PD_SOURCES_COLS];
+		bool		nulls[PD_SOURCES_COLS];
+		PdSet		kinds = {{0}, 0},
+					protocols = {{0}, 0},
+					tools = {{0}, 0};
+		int			b;
+		int			bits = 0;
+		char		verdict[96];
+		PdRow	   *r = &an.rows[a];
+		TimestampTz first = r->seen_at,
+					last = r->seen_at;
+
+		for (b = a; b < an.n && pd_cmp_addr(r, &an.rows[b]) == 0; b++)
+		{
+			PdRow	   *e = &an.rows[b];
+
+			pd_set_add(&kinds, pd_kind_name(e->kind));
+			pd_set_add(&protocols, e->protocol);
+			pd_set_add(&tools, e->tool[0] ? e->tool : e->scan.scan_tool);
+			bits |= e->scan.scan;
+			first = Min(first, e->seen_at);
+			last = Max(last, e->seen_at);
+		}
+		if (r->family == 0)
+		{
+			a = b;				/* Unix-socket connections: no address */
+			continue;
+		}
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = pd_inet_datum(r->family, r->addr);
+		values[1] = TimestampTzGetDatum(first);
+		values[2] = TimestampTzGetDatum(last);
+		values[3] = Int64GetDatum(b - a);
+		values[4] = pd_set_array(&kinds);
+		values[5] = pd_set_array(&protocols);
+		values[6] = pd_set_array(&tools);
+		pd_scan_verdict(bits, verdict, sizeof(verdict));
+		if (verdict[0])
+			values[7] = CStringGetTextDatum(verdict);
+		else
+			nulls[7] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		a = b;
+	}
+	return (Datum) 0;
+}

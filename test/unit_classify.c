@@ -1,0 +1,595 @@
+/*
+ * unit_classify.c
+ *	  Table-driven tests of the classifier (pd_classify.c); no server needed.
+ *
+ * Cases come from four places:
+ *  - test/captures.tsv: real clients' first bytes, captured here;
+ *  - the installed nmap-service-probes (skipped, and said so, if absent):
+ *    every TCP probe nmap -sV --version-all sends to a PostgreSQL port;
+ *  - crafted edge cases below;
+ *  - seeded random bytes, which must stay unclassified.
+ * Each case is fed whole and with its first four bytes removed, as the server
+ * sees it after consuming a length word.
+ *
+ * Usage: unit_classify [-v] [captures.tsv] [nmap-service-probes]
+ * Prints failures and a closing "N passed, N failed".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pd_classify.h"
+
+static int	passed;
+static int	failed;
+static int	verbose;
+
+typedef struct Expect
+{
+	const char *name;
+	const char *protocol;		/* "" = must stay unclassified */
+	const char *tool;			/* prefix; NULL = not checked; "" = none */
+	const char *detail;			/* substring; NULL = not checked */
+	const char *protocol4;		/* when the first four bytes are gone, if
+								 * different: "" = no guess expected */
+	const char *tool4;
+} Expect;
+
+static void
+report(int ok, const char *name, const char *how, const PdClass *c,
+	   const char *want_p, const char *want_t, const char *want_d)
+{
+	if (ok)
+		passed++;
+	else
+		failed++;
+	if (!ok || verbose)
+		printf("%s %-32s %-6s protocol=%s tool=%s detail=%s%s%s%s%s%s%s\n",
+			   ok ? "ok  " : "FAIL", name, how, c->protocol, c->tool, c->detail,
+			   ok ? "" : "  [want protocol=", ok ? "" : want_p,
+			   ok ? "" : " tool=", ok ? "" : (want_t ? want_t : "*"),
+			   ok || !want_d ? "" : " detail~", ok || !want_d ? "" : want_d);
+	if (!ok)
+		printf("\n");
+}
+
+static int
+prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+/* Classify bytes as sent (offset 0) and as PostgreSQL keeps them (offset 4). */
+static void
+check(const char *name, int kind, const uint8_t *b, size_t n, const Expect *e)
+{
+	PdProbe		pr = {kind, b, n, 0, NULL, 0};
+	PdClass		c;
+	const char *p4 = e->protocol4 ? e->protocol4 : e->protocol;
+	const char *t4 = e->protocol4 ? e->tool4 : e->tool;
+
+	pd_classify(&pr, &c);
+	report(strcmp(c.protocol, e->protocol) == 0 &&
+		   (e->tool == NULL || (e->tool[0] ? prefix(c.tool, e->tool) : c.tool[0] == 0)) &&
+		   (e->detail == NULL || strstr(c.detail, e->detail) != NULL),
+		   name, "whole", &c, e->protocol, e->tool, e->detail);
+
+	if (n < 4)
+		return;
+	pr.bytes = b + 4;
+	pr.len = n - 4;
+	pr.offset = 4;
+	pd_classify(&pr, &c);
+	report(strcmp(c.protocol, p4) == 0 &&
+		   (t4 == NULL || (t4[0] ? prefix(c.tool, t4) : c.tool[0] == 0)),
+		   name, "minus4", &c, p4, t4, NULL);
+}
+
+static size_t
+unhex(const char *h, uint8_t *out, size_t max)
+{
+	size_t		n = 0;
+
+	while (h[0] && h[1] && n < max)
+	{
+		unsigned	v;
+
+		if (sscanf(h, "%2x", &v) != 1)
+			break;
+		out[n++] = (uint8_t) v;
+		h += 2;
+	}
+	return n;
+}
+
+/* ---- real clients -------------------------------------------------------- */
+
+/* What the classifier should say about each capture (captures.tsv names). */
+static const Expect capture_expect[] = {
+	{"curl_http", "http", "curl/7.88.1", "Host: 127.0.0.1:18000"},
+	{"curl_https", "tls", "", "ALPN=h2,http/1.1"},
+	{"curl_http2_prior_knowledge", "http2", ""},
+	{"curl_http_proxy_connect", "http", "curl/", "CONNECT"},
+	{"curl_rtsp", "rtsp", "curl/"},
+	{"curl_mqtt", "mqtt", NULL},
+	{"curl_socks4", "socks4", "", NULL, "", ""},
+	{"curl_socks4a", "socks4", "", NULL, "", ""},
+	{"curl_socks5", "socks5", "", NULL, "", ""},
+	{"wget_http", "http", "wget/1.21.3"},
+	{"python_urllib", "http", "python-urllib/3.11"},
+	{"git_http_smart", "http", ""},
+	{"ssh_openssh", "ssh", "openssh 9.2p1", "SSH-2.0-OpenSSH_9.2p1"},
+	{"openssl_tls_sni_alpn", "tls", "", "ALPN=h2,http/1.1"},
+	{"openssl_starttls_postgres", "postgres", "", "SSLRequest", "", ""},
+	{"psql_sslmode_disable", "postgres", "", "StartupMessage 3.0", "", ""},
+	{"psql_sslmode_prefer", "postgres", "", "SSLRequest", "", ""},
+	{"smbclient_default", "smb2", ""},
+	{"smbclient_smb2", "smb2", ""},
+	{"smbclient_nt1", "smb1", ""},
+	{"redis_cli_ping", "redis", "", "PING"},
+	{"ldapsearch_anon", "ldap", "", "bindRequest"},
+	{"ldapsearch_starttls", "ldap", "", "StartTLS"},
+	{"dig_tcp", "dns", ""},
+	{"mosquitto_pub", "mqtt", ""},
+	{"kcat_metadata", "kafka", "", "rdkafka"},
+	{"amqp_publish", "amqp", ""},
+	{"xfreerdp_authonly", "rdp", "", "mstshash=x"},
+	{"rdesktop", "rdp", "", "mstshash=root"},
+	{"telnet_port23", "telnet", ""},
+	{"telnet_forced_negotiation", "telnet", ""},
+	{"git_daemon", "git", "", "git-upload-pack"},
+	{"rsync_daemon", "rsync", "", "@RSYNCD: 32.0"},
+	{"kinit_tcp", "kerberos", ""},
+	{"memcstat", "memcached", "", NULL, "", ""},
+	{"memcstat_binary", "", "", NULL, "", ""},
+	{"tsql_mssql", "mssql", ""},
+	{"distcc", "distcc", ""},
+	{"ii_irc", "irc", ""},
+	{"x11_xdpyinfo", "x11", "", NULL, "", ""},
+};
+
+static void
+run_captures(const char *path)
+{
+	FILE	   *f = fopen(path, "r");
+	char		line[8192];
+	int			rows = 0;
+
+	if (!f)
+	{
+		printf("FAIL cannot open %s\n", path);
+		failed++;
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+	{
+		char	   *fields[5];
+		char	   *p = line;
+		int			k;
+		size_t		i;
+		static uint8_t buf[4096];
+		size_t		n;
+
+		if (line[0] == '#' || strncmp(line, "name\t", 5) == 0)
+			continue;
+		for (k = 0; k < 5; k++)
+		{
+			fields[k] = p;
+			p = strchr(p, k < 4 ? '\t' : '\n');
+			if (!p)
+				break;
+			*p++ = '\0';
+		}
+		if (k < 4)
+			continue;
+		n = unhex(fields[4], buf, sizeof(buf));
+		for (i = 0; i < sizeof(capture_expect) / sizeof(capture_expect[0]); i++)
+			if (strcmp(capture_expect[i].name, fields[0]) == 0)
+				break;
+		if (i == sizeof(capture_expect) / sizeof(capture_expect[0]))
+		{
+			printf("FAIL capture %s has no expectation\n", fields[0]);
+			failed++;
+			continue;
+		}
+		check(fields[0], PD_KIND_NONE, buf, n, &capture_expect[i]);
+		rows++;
+	}
+	fclose(f);
+	if (rows < 40)
+	{
+		printf("FAIL only %d captures in %s\n", rows, path);
+		failed++;
+	}
+}
+
+/* ---- nmap's probes ------------------------------------------------------- */
+
+/*
+ * The 60 TCP probes nmap -sV --version-all sends to a PostgreSQL port
+ * (shared/groundtruth), with the protocol we expect.  The tool must be
+ * "nmap -sV <name>" whenever at least 8 bytes follow the first four (fewer
+ * would not be nmap's alone), except for X11Probe, which a real X client
+ * without authorization sends byte for byte.
+ * "server" is what we expect from the version word alone, for the probes
+ * whose first four bytes PostgreSQL accepts as a length.
+ */
+typedef struct NmapExpect
+{
+	const char *name;
+	const char *protocol;
+	const char *server;			/* NULL: PostgreSQL rejects the length */
+	const char *minus4;			/* without the first four bytes, if
+								 * different */
+} NmapExpect;
+
+static const NmapExpect nmap_expect[] = {
+	{"GenericLines", ""}, {"GetRequest", "http"}, {"HTTPOptions", "http"},
+	{"RTSPRequest", "rtsp"}, {"RPCCheck", "onc-rpc"},
+	{"DNSVersionBindReqTCP", "dns"}, {"DNSStatusRequestTCP", "dns"},
+	{"Hello", "smtp", NULL, ""}, {"Help", ""}, {"SSLSessionReq", "tls"},
+	{"TerminalServerCookie", "rdp"}, {"TLSSessionReq", "tls"},
+	{"SSLv23SessionReq", "tls"}, {"Kerberos", "kerberos", "kerberos"},
+	{"SMBProgNeg", "smb1", "smb1"}, {"X11Probe", "x11", NULL, ""},
+	{"FourOhFourRequest", "http"}, {"LPDString", ""},
+	{"LDAPSearchReq", "ldap"}, {"LDAPBindReq", "ldap"}, {"SIPOptions", "sip"},
+	{"LANDesk-RC", "landesk"}, {"TerminalServer", "rdp"}, {"NCP", "ncp"},
+	{"NotesRPC", "notes-rpc"}, {"DistCCD", "distcc"}, {"JavaRMI", "java-rmi"},
+	{"Radmin", ""}, {"NessusTPv12", "nessus"}, {"NessusTPv11", "nessus"},
+	{"NessusTPv10", "nessus"}, {"WMSRequest", "mms"},
+	{"oracle-tns", "oracle-tns"}, {"mydoom", ""},
+	{"WWWOFFLEctrlstat", ""}, {"Verifier", ""}, {"VerifierAdvanced", ""},
+	{"Socks5", "socks5"}, {"Socks4", "socks4"}, {"OfficeScan", "http"},
+	{"ms-sql-s", "mssql"}, {"HELP4STOMP", ""}, {"Memcache", "memcached", NULL, ""},
+	{"beast2", ""}, {"firebird", "firebird"}, {"ibm-db2-das", "db2"},
+	{"ibm-db2", "db2"}, {"pervasive-relational", "pervasive"},
+	{"pervasive-btrieve", "pervasive"}, {"ajp", "ajp", NULL, ""}, {"hp-pjl", "pjl"},
+	{"afp", "afp"}, {"SqueezeCenter_CLI", ""}, {"Arucer", ""},
+	{"dominoconsole", ""}, {"informix", "informix"}, {"drda", "drda"},
+	{"ibm-mqseries", "mqseries"}, {"apple-iphoto", "http"},
+	{"ZendJavaBridge", "zend-java-bridge", "postgres"},
+};
+
+static size_t
+nmap_unescape(const char *s, uint8_t *out, size_t max)
+{
+	size_t		n = 0;
+
+	while (*s && n < max)
+	{
+		if (*s != '\\')
+		{
+			out[n++] = (uint8_t) *s++;
+			continue;
+		}
+		s++;
+		switch (*s)
+		{
+			case '0':
+				out[n++] = 0;
+				s++;
+				break;
+			case 'r':
+				out[n++] = '\r';
+				s++;
+				break;
+			case 'n':
+				out[n++] = '\n';
+				s++;
+				break;
+			case 't':
+				out[n++] = '\t';
+				s++;
+				break;
+			case 'x':
+				{
+					unsigned	v;
+
+					if (sscanf(s + 1, "%2x", &v) != 1)
+						return n;
+					out[n++] = (uint8_t) v;
+					s += 3;
+					break;
+				}
+			default:
+				if (*s)
+					out[n++] = (uint8_t) *s++;
+				break;
+		}
+	}
+	return n;
+}
+
+static void
+run_nmap(const char *path)
+{
+	FILE	   *f = fopen(path, "r");
+	static char line[16384];
+	int			found = 0;
+	size_t		k;
+
+	if (!f)
+	{
+		printf("SKIP nmap probes: %s not found (install nmap)\n", path);
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+	{
+		char		name[64];
+		char	   *q;
+		char	   *e;
+		static uint8_t buf[8192];
+		size_t		n;
+
+		if (sscanf(line, "Probe TCP %63s q|", name) != 1)
+			continue;
+		for (k = 0; k < sizeof(nmap_expect) / sizeof(nmap_expect[0]); k++)
+			if (strcmp(nmap_expect[k].name, name) == 0)
+				break;
+		if (k == sizeof(nmap_expect) / sizeof(nmap_expect[0]))
+			continue;
+		q = strstr(line, "q|") + 2;
+		e = strrchr(q, '|');
+		if (!e)
+			continue;
+		*e = '\0';
+		n = nmap_unescape(q, buf, sizeof(buf));
+		found++;
+		{
+			char		tool[96];
+			char		label[80];
+			Expect		ex;
+			bool		pg_takes_length;
+			long		len = n >= 4 ? (long) ((buf[0] << 24) | (buf[1] << 16) |
+											 (buf[2] << 8) | buf[3]) : -1;
+
+			snprintf(tool, sizeof(tool), "nmap -sV %s", name);
+			snprintf(label, sizeof(label), "nmap %s", name);
+			ex.name = name;
+			ex.protocol = nmap_expect[k].protocol;
+			ex.tool = n >= 12 && strcmp(name, "X11Probe") != 0 ? tool : "";
+			ex.detail = NULL;
+			ex.protocol4 = nmap_expect[k].minus4;
+			ex.tool4 = ex.tool;
+			check(label, PD_KIND_NONE, buf, n, &ex);
+
+			/* as the server sees it: version word only, if the length fits */
+			pg_takes_length = len >= 8 && len <= 10004;
+			if (pg_takes_length != (nmap_expect[k].server != NULL))
+			{
+				printf("FAIL nmap %s: length word %ld %s\n", name, len,
+					   pg_takes_length ? "is accepted" : "is rejected");
+				failed++;
+			}
+			else if (pg_takes_length)
+			{
+				PdProbe		pr = {PD_KIND_UNSUPPORTED_PROTOCOL, buf + 4, 4, 4, NULL, 0};
+				PdClass		c;
+
+				pd_classify(&pr, &c);
+				report(strcmp(c.protocol, nmap_expect[k].server) == 0 && c.tool[0] == 0,
+					   label, "server", &c, nmap_expect[k].server, "", NULL);
+			}
+		}
+	}
+	fclose(f);
+	if (found != (int) (sizeof(nmap_expect) / sizeof(nmap_expect[0])))
+	{
+		printf("FAIL found %d of %d nmap probes in %s\n", found,
+			   (int) (sizeof(nmap_expect) / sizeof(nmap_expect[0])), path);
+		failed++;
+	}
+}
+
+/* ---- crafted cases ------------------------------------------------------- */
+
+typedef struct Crafted
+{
+	const char *name;
+	int			kind;
+	const char *bytes;
+	size_t		len;
+	Expect		e;
+} Crafted;
+
+#define B(s) s, sizeof(s) - 1
+
+static const Crafted crafted[] = {
+	/* HTTP from scanners and tools, by User-Agent */
+	{"zgrab http", 0, B("GET / HTTP/1.1\r\nHost: 192.0.2.1:5432\r\nUser-Agent: Mozilla/5.0 zgrab/0.x\r\nAccept: */*\r\n\r\n"),
+	{"", "http", "zgrab/0.x", "GET / HTTP/1.1; Host: 192.0.2.1:5432"}},
+	{"censys http", 0, B("GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: Mozilla/5.0 (compatible; CensysInspect/1.1; +https://about.censys.io/)\r\n\r\n"),
+	{"", "http", "censysinspect/1.1"}},
+	{"nmap NSE http", 0, B("GET /nice%20ports%2C/Tri%6Eity.txt%2ebak HTTP/1.0\r\nUser-Agent: Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)\r\n\r\n"),
+	{"", "http", "nmap NSE"}},
+	{"masscan http", 0, B("GET / HTTP/1.0\r\nUser-Agent: masscan/1.3 (https://github.com/robertdavidgraham/masscan)\r\nAccept: */*\r\n\r\n"),
+	{"", "http", "masscan/1.3"}},
+	{"python-requests", 0, B("GET /x HTTP/1.1\r\nHost: h\r\nUser-Agent: python-requests/2.28.1\r\n\r\n"),
+	{"", "http", "python-requests/2.28.1"}},
+	{"go http", 0, B("GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: Go-http-client/1.1\r\nAccept-Encoding: gzip\r\n\r\n"),
+	{"", "http", "go-http-client/1.1"}},
+	{"http POST", 0, B("POST /login HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"),
+	{"", "http", "", "/login HTTP/1.1", "http", ""}},
+	{"http DELETE", 0, B("DELETE /x HTTP/1.1\r\n\r\n"), {"", "http", "", "DELETE /x"}},
+	{"http no method", 0, B("FOO / HTTP/1.1\r\n\r\n"), {"", "", "", NULL, "http", ""}},
+	{"http lowercase version", 0, B("GET / http/1.1\r\n\r\n"), {"", "", ""}},
+	{"sip options", 0, B("OPTIONS sip:100@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/TCP x\r\nUser-Agent: friendly-scanner\r\n\r\n"),
+	{"", "sip", "", "friendly-scanner"}},
+	/* SSH banners */
+	{"ssh libssh", 0, B("SSH-2.0-libssh_0.10.4\r\n"), {"", "ssh", "libssh 0.10.4"}},
+	{"ssh paramiko", 0, B("SSH-2.0-paramiko_3.1.0\r\n"), {"", "ssh", "paramiko 3.1.0"}},
+	{"ssh go", 0, B("SSH-2.0-Go\r\n"), {"", "ssh", "go"}},
+	{"ssh zgrab", 0, B("SSH-2.0-ZGrab ZGrab SSH Survey\r\n"), {"", "ssh", "zgrab"}},
+	{"ssh 1.99", 0, B("SSH-1.99-OpenSSH_3.9p1\n"), {"", "ssh", "openssh 3.9p1"}},
+	{"ssh no newline", 0, B("SSH-2.0-OpenSSH_9.2p1"), {"", "", "", NULL, "", ""}},
+	/* RDP */
+	{"rdp nmap cookie", 0, B("\x03\0\0*%\xe0\0\0\0\0\0Cookie: mstshash=nmap\r\n\x01\0\x08\0\x03\0\0\0"),
+	{"", "rdp", "nmap", "mstshash=nmap"}},
+	/* PostgreSQL's own protocol */
+	{"pg startup zgrab2", 0, B("\0\0\0\x31\0\x03\0\0client_encoding\0UTF8\0datestyle\0ISO, MDY\0\0"),
+	{"", "postgres", "zgrab2 postgres", "StartupMessage 3.0", "", ""}},
+	{"pg startup nmap NSE", 0, B("\0\0\0\x31\0\x03\0\0user\0versionprobe\0database\0versionprobe\0\0"),
+	{"", "postgres", "nmap NSE pgsql", NULL, "", ""}},
+	{"pg startup metasploit", 0, B("\0\0\0\x2a\0\x03\0\0user\0postgres\0database\0template1\0\0"),
+	{"", "postgres", "metasploit", NULL, "", ""}},
+	{"pg cancel", 0, B("\0\0\0\x10\x04\xd2\x16\x2e\0\0\x30\x39\0\0\0\x01"), {"", "postgres", "", "CancelRequest", "", ""}},
+	{"pg gssenc", 0, B("\0\0\0\x08\x04\xd2\x16\x30"), {"", "postgres", "", "GSSENCRequest", "", ""}},
+	{"pg v2 startup", 0, B("\0\0\0\x08\0\x02\0\0"), {"", "postgres", "", "protocol 2.0", "", ""}},
+	/* version words as the server reports them */
+	{"version 0.0", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\0\0\0\0"), {"", "postgres", "", "protocol 0.0"}},
+	{"version 255.255", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\0\xff\0\xff"), {"", "postgres", "zgrab2 postgres"}},
+	{"version 1234.5679", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\x04\xd2\x16\x2f"), {"", "postgres", "", "SSLRequest code"}},
+	{"version 4.0", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\0\x04\0\0"), {"", "postgres", ""}},
+	{"version \\xfeSMB", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x68\xfeSMB"), {"", "smb2", ""}},
+	{"version kafka", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x20\0\x12\0\x03"), {"", "kafka", ""}},
+	{"version random", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x20\x9a\x31\xc4\x07"), {"", "", ""}},
+	/* other protocols, hand-made from their specifications */
+	{"mongodb OP_MSG hello", 0, B("\x3a\0\0\0\x01\0\0\0\0\0\0\0\xdd\x07\0\0\0\0\0\0\0\x25\0\0\0\x10hello\0\x01\0\0\0\x02$db\0\x06\0\0\0admin\0\0"),
+	{"", "mongodb", "", "OP_MSG hello"}},
+	{"mongodb OP_QUERY", 0, B("\x3f\0\0\0\x01\0\0\0\0\0\0\0\xd4\x07\0\0\0\0\0\0admin.$cmd\0\0\0\0\0\x01\0\0\0\x15\0\0\0\x10isMaster\0\x01\0\0\0\0"),
+	{"", "mongodb", "", "admin.$cmd"}},
+	{"oracle tns", 0, B("\0\x5a\0\0\x01\0\0\0\x01\x36\x01\x2c\0\0\x08\0\x7f\xff\x7f\x08\0\0\0\x01\0\x20\0\x3a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0(DESCRIPTION=(CONNECT_DATA=(SID=ORCL)))"),
+	{"", "oracle-tns", "", "(DESCRIPTION"}},
+	{"cassandra options", 0, B("\x04\0\0\0\x05\0\0\0\0"), {"", "cassandra", "", "OPTIONS"}},
+	{"amqp 0-9-1", 0, B("AMQP\0\0\x09\x01"), {"", "amqp", ""}},
+	{"stomp connect", 0, B("CONNECT\naccept-version:1.2\nhost:localhost\n\n\0"), {"", "stomp", ""}},
+	{"java rmi", 0, B("JRMI\0\x02K"), {"", "java-rmi", ""}},
+	{"bittorrent", 0, B("\x13" "BitTorrent protocol\0\0\0\0\0\x10\0\x05" "aaaaaaaaaaaaaaaaaaaa-qB4250-abcdefghijkl"),
+	{"", "bittorrent", "", "-qB4250-"}},
+	{"ajp forward", 0, B("\x12\x34\0\x20\x02\x02\0\x08HTTP/1.1\0\0\x01/\0\0\x09localhost\0"), {"", "ajp", "", "forward"}},
+	{"vnc client version", 0, B("RFB 003.008\n"), {"", "vnc", ""}},
+	{"imap capability", 0, B("a001 CAPABILITY\r\n"), {"", "imap", "", NULL, "imap", ""}},
+	{"smtp ehlo", 0, B("EHLO scanner.example\r\n"), {"", "smtp", "", NULL, "", ""}},
+	{"pop3 capa", 0, B("CAPA\r\n"), {"", "pop3", "", NULL, "", ""}},
+	{"irc", 0, B("NICK scan\r\nUSER scan 0 * :scan\r\n"), {"", "irc", "", NULL, "irc", ""}},
+	/* nothing to go on */
+	{"empty", 0, "", 0, {"", "", ""}},
+	{"one byte", 0, B("\x16"), {"", "", ""}},
+	{"four zero bytes", 0, B("\0\0\0\0"), {"", "", ""}},
+	{"all zeros", 0, B("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"), {"", "", ""}},
+	{"all 0xff", 0, B("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"), {"", "", ""}},
+	{"crlf only", 0, B("\r\n\r\n"), {"", "", ""}},
+	{"tls truncated header", 0, B("\x16\x03\x01\x02\0\x01\0\x01"), {"", "", "", NULL, "", ""}},
+	{"plain text", 0, B("hello there, this is not a protocol\n"), {"", "", ""}},
+};
+
+static void
+run_crafted(void)
+{
+	size_t		i;
+
+	for (i = 0; i < sizeof(crafted) / sizeof(crafted[0]); i++)
+	{
+		const Crafted *c = &crafted[i];
+
+		if (c->kind == PD_KIND_UNSUPPORTED_PROTOCOL)
+		{
+			/* the server's view: just the version word at offset 4 */
+			PdProbe		pr = {c->kind, (const uint8_t *) c->bytes + 4, 4, 4, NULL, 0};
+			PdClass		out;
+			const Expect *e = &c->e;
+
+			pd_classify(&pr, &out);
+			report(strcmp(out.protocol, e->protocol) == 0 &&
+				   (e->tool[0] ? prefix(out.tool, e->tool) : out.tool[0] == 0) &&
+				   (e->detail == NULL || strstr(out.detail, e->detail)),
+				   c->name, "server", &out, e->protocol, e->tool, e->detail);
+		}
+		else
+			check(c->name, c->kind, (const uint8_t *) c->bytes, c->len, &c->e);
+	}
+
+	/* startup parameters PostgreSQL parsed before rejecting the packet */
+	{
+		static const char zg[] = "client_encoding\0UTF8\0datestyle\0ISO, MDY\0";
+		PdProbe		pr = {PD_KIND_MISSING_USER, NULL, 0, 4, zg, sizeof(zg) - 1};
+		PdClass		out;
+
+		pd_classify(&pr, &out);
+		report(strcmp(out.protocol, "postgres") == 0 &&
+			   strcmp(out.tool, "zgrab2 postgres") == 0 &&
+			   strstr(out.detail, "datestyle=ISO, MDY") != NULL,
+			   "missing_user zgrab2 params", "params", &out, "postgres",
+			   "zgrab2 postgres", "datestyle=ISO, MDY");
+		pr.kind = PD_KIND_INVALID_LAYOUT;
+		pr.params = NULL;
+		pr.params_len = 0;
+		pd_classify(&pr, &out);
+		report(strcmp(out.protocol, "postgres") == 0 && out.tool[0] == 0,
+			   "invalid_layout", "params", &out, "postgres", "", NULL);
+	}
+}
+
+/* ---- random bytes -------------------------------------------------------- */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t
+next_random(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t) (rng >> 32);
+}
+
+static void
+run_random(int count)
+{
+	static uint8_t buf[1024];
+	int			i;
+	int			bad = 0;
+
+	for (i = 0; i < count; i++)
+	{
+		size_t		n = 1 + next_random() % sizeof(buf);
+		size_t		k;
+		PdProbe		pr = {PD_KIND_NONE, buf, n, 0, NULL, 0};
+		PdClass		c;
+
+		for (k = 0; k < n; k++)
+			buf[k] = (uint8_t) next_random();
+		pd_classify(&pr, &c);
+		if (c.protocol[0] || c.tool[0])
+		{
+			if (bad++ < 5)
+				printf("FAIL random #%d (%zu bytes) classified as %s / %s\n", i, n,
+					   c.protocol, c.tool);
+		}
+		pr.kind = PD_KIND_INVALID_LENGTH;
+		pr.offset = 4;
+		pd_classify(&pr, &c);
+		if (c.protocol[0] || c.tool[0])
+		{
+			if (bad++ < 5)
+				printf("FAIL random #%d minus4 (%zu bytes) classified as %s / %s\n", i, n,
+					   c.protocol, c.tool);
+		}
+	}
+	report(bad == 0, "random payloads stay unclassified", "x2", &(PdClass) {{0}}, "", "", NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	int			a = 1;
+	const char *captures = "test/captures.tsv";
+	const char *nmap = "/usr/share/nmap/nmap-service-probes";
+
+	if (a < argc && strcmp(argv[a], "-v") == 0)
+	{
+		verbose = 1;
+		a++;
+	}
+	if (a < argc)
+		captures = argv[a++];
+	if (a < argc)
+		nmap = argv[a++];
+
+	run_captures(captures);
+	run_nmap(nmap);
+	run_crafted();
+	run_random(20000);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
