@@ -35,7 +35,7 @@ sub run_tool
 
 SKIP:
 {
-	skip 'nmap is not installed', 6 unless have('nmap');
+	skip 'nmap is not installed', 9 unless have('nmap');
 	$node->safe_psql('postgres', 'SELECT probe_detect_reset()');
 	my $out = run_tool(120, 'nmap', '-sV', '-Pn', '-n', '-p', $port, '127.0.0.1');
 	note $out;
@@ -65,11 +65,31 @@ SKIP:
 		'1', 'nmap -sV: Kerberos probe');
 	cmp_ok($node->safe_psql('postgres', 'SELECT events_total FROM probe_detect_stats'),
 		'>=', 4, 'nmap -sV: at least four probes recorded');
+
+	# the scan is recognised, and names the probes its bytes could not
+	is( $node->safe_psql(
+			'postgres',
+			"SELECT verdict, 'http' = ANY (protocols), 'smb1' = ANY (protocols),
+			        'nmap -sV SMBProgNeg' = ANY (tools), 'nmap -sV GetRequest' = ANY (tools)
+			   FROM probe_detect_sources WHERE client_addr = '127.0.0.1'"),
+		'nmap -sV service scan|t|t|t|t',
+		'nmap -sV: verdict, protocols and tools for 127.0.0.1');
+	is( $node->safe_psql(
+			'postgres',
+			"SELECT string_agg(DISTINCT coalesce(tool, '-'), ',')
+			   FROM probe_detect_events
+			  WHERE raw_ascii = '\\xffSMB' OR raw_bytes IS NULL"),
+		'nmap -sV GenericLines,nmap -sV SMBProgNeg',
+		'nmap -sV: GenericLines and SMBProgNeg named by the scan verdict');
+	is( $node->safe_psql(
+			'postgres',
+			"SELECT count(*) FROM probe_detect_events WHERE tool IS NULL"),
+		'0', 'nmap -sV: every event of the scan names nmap');
 }
 
 SKIP:
 {
-	skip 'curl is not installed', 1 unless have('curl');
+	skip 'curl is not installed', 2 unless have('curl');
 	$node->safe_psql('postgres', 'SELECT probe_detect_reset()');
 	run_tool(20, 'curl', '-s', '-m', '5', "http://127.0.0.1:$port/probe?x=1");
 	like(
@@ -78,11 +98,17 @@ SKIP:
 			"SELECT raw_ascii FROM probe_detect_events WHERE kind = 'invalid_length'"),
 		qr{^/probe\?x=1 HTTP/1\.1\\x0d\\x0aHost: 127\.0\.0\.1:$port\\x0d\\x0aUser-Agent: curl/},
 		'curl: request line, Host and User-Agent captured');
+	like(
+		$node->safe_psql(
+			'postgres',
+			"SELECT protocol || ' ' || tool || ' ' || detail FROM probe_detect_events"),
+		qr{^http curl/\d+\.\d+\.\d+ GET\|PUT /probe\?x=1 HTTP/1\.1; Host: 127\.0\.0\.1:$port; User-Agent: curl/},
+		'curl: classified as http, tool and detail');
 }
 
 SKIP:
 {
-	skip 'ssh is not installed', 1 unless have('ssh');
+	skip 'ssh is not installed', 2 unless have('ssh');
 	$node->safe_psql('postgres', 'SELECT probe_detect_reset()');
 	run_tool(20, 'ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5',
 		'-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
@@ -93,6 +119,12 @@ SKIP:
 			"SELECT raw_ascii FROM probe_detect_events WHERE kind = 'invalid_length'"),
 		qr{^2\.0-OpenSSH_},
 		'ssh: client banner captured');
+	like(
+		$node->safe_psql(
+			'postgres',
+			"SELECT protocol || ' ' || tool || ' ' || detail FROM probe_detect_events"),
+		qr{^ssh openssh \S+ SSH-2\.0-OpenSSH_},
+		'ssh: classified as ssh, tool from the banner');
 }
 
 ok(!$node->log_contains('terminated by signal|exited with exit code [2-9]|PANIC'),
