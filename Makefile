@@ -40,7 +40,7 @@ test:
 demo:
 	bash scripts/demo.sh
 
-.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table
+.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench
 
 regress: regress-preload regress-nopreload
 
@@ -97,4 +97,11 @@ test/fuzz_text: test/fuzz_text.c pd_text.c pd_text.h
 test/fuzz_classify: test/fuzz_classify.c $(CLASSIFIER) pd_classify.h
 	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ test/fuzz_classify.c $(CLASSIFIER)
 
-EXTRA_CLEAN = test/unit_text test/unit_classify test/unit_scan test/fuzz_classify test/fuzz_text test/fuzz_work results_nopreload tmp_check_nopreload
+# Benchmarks: not tests.  Ratios and costs measured side by side in one run.
+bench: bench/bench_classify
+	./bench/bench_classify test/captures.tsv
+
+bench/bench_classify: bench/bench_classify.c $(CLASSIFIER) pd_classify.h
+	$(CC) -std=c99 -O2 -I. -o $@ bench/bench_classify.c $(CLASSIFIER)
+
+EXTRA_CLEAN = bench/bench_classify test/unit_text test/unit_classify test/unit_scan test/fuzz_classify test/fuzz_text test/fuzz_work results_nopreload tmp_check_nopreload

@@ -333,6 +333,9 @@ pd_agent_tool(const PdView *v, size_t i, size_t n, PdClass *c)
 {
 	size_t		a;
 
+	if (n > 256)				/* real User-Agents are shorter */
+		n = 256;
+
 	for (a = 0; a < sizeof(pd_http_agents) / sizeof(pd_http_agents[0]); a++)
 	{
 		const PdAgent *ag = &pd_http_agents[a];
@@ -459,7 +462,7 @@ pd_rule_http(const PdView *v, PdClass *c)
 	PD_SET(c->protocol, protocol);
 
 	/* headers: Host and User-Agent (SIP calls it User-Agent too) */
-	for (lines = 0; lines < PD_LINES_MAX; lines++)
+	for (lines = 0; lines < PD_LINES_MAX && next < start + PD_SCAN_MAX; lines++)
 	{
 		size_t		ln;
 		size_t		lnext;
