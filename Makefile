@@ -86,10 +86,13 @@ fuzz: test/fuzz_text test/fuzz_classify
 	perl -ne 'next if /^#|^name\t/; @f = split /\t/; chomp $$f[4]; \
 		open(my $$o, ">", "test/fuzz_work/classify/$$f[0]") or die; \
 		print $$o pack("H*", $$f[4]); close $$o' test/captures.tsv
-	./test/fuzz_text -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
-		-error_exitcode=1 test/fuzz_work/text
-	./test/fuzz_classify -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
-		-error_exitcode=1 test/fuzz_work/classify
+	@for f in text classify; do \
+		echo "fuzzing $$f for $(FUZZ_SECONDS) s"; \
+		./test/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
+			-error_exitcode=1 test/fuzz_work/$$f > test/fuzz_work/$$f.log 2>&1; \
+		rc=$$?; grep -E '^Done|ERROR|SUMMARY' test/fuzz_work/$$f.log; \
+		if [ $$rc -ne 0 ]; then tail -60 test/fuzz_work/$$f.log; exit 1; fi; \
+	done
 
 test/fuzz_text: test/fuzz_text.c pd_text.c pd_text.h
 	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ test/fuzz_text.c pd_text.c

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * pd_capture.c
- *	  The emit_log_hook that turns start-up rejections into ring events.
+ *	  The hooks that turn rejected connections into ring events.
  *
  * The interesting messages are raised in the postmaster's child before it
  * has a PGPROC.  There, nothing may take an LWLock, allocate shared memory,
@@ -9,6 +9,13 @@
  * ended by _exit(1) at any instruction.  So this file reads only process-
  * local state, reads only bytes already in PostgreSQL's receive buffer, and
  * hands one event to the lock-free ring (pd_ring.c).
+ *
+ * The authentication events come later, from a backend that has a PGPROC
+ * but is still in InitProcessing mode: the ClientAuthentication_hook sees
+ * failed and abandoned authentications, and the log hook sees what is
+ * raised before that hook runs (pg_hba.conf rejections, a missing client
+ * certificate) or after it (no such role or database).  Recording is the
+ * same lock-free ring write in both phases.
  *
  * For every other message the hook costs a few comparisons of process state
  * and calls the previous hook.
@@ -20,6 +27,8 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include "libpq/auth.h"
+#include "libpq/hba.h"
 #include "libpq/libpq-be.h"
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
@@ -35,6 +44,8 @@ bool		pd_enabled = true;
 int			pd_capture_bytes = 256;
 
 static emit_log_hook_type pd_prev_emit_log_hook = NULL;
+static ClientAuthentication_hook_type pd_prev_client_auth_hook = NULL;
+static const char *pd_auth_method = NULL;	/* set around pd_record() */
 static bool pd_in_hook = false;
 
 /* Where the unread bytes start, relative to the rejected packet. */
@@ -48,6 +59,8 @@ typedef struct PdRule
 	PdKind		kind;
 	int			raw_offset;		/* offset of unread bytes, or PD_OFFSET_* */
 } PdRule;
+
+
 
 /*
  * The start-up rejections, by untranslated message (so any lc_messages
@@ -78,14 +91,28 @@ static const PdRule pd_rules[] = {
 	false, PD_KIND_TLS_FAILURE, PD_OFFSET_NONE},
 };
 
+/*
+ * FATALs of the authentication phase (a backend with a PGPROC, still in
+ * InitProcessing mode): before ClientAuthentication_hook runs (pg_hba.conf,
+ * client certificates) and after it (no such role or database).
+ */
+static const PdRule pd_auth_rules[] = {
+	{"no pg_hba.conf entry for ", true, PD_KIND_HBA_REJECTED, PD_OFFSET_NONE},
+	{"pg_hba.conf rejects ", true, PD_KIND_HBA_REJECTED, PD_OFFSET_NONE},
+	{"connection requires a valid client certificate", false,
+	PD_KIND_CERT_REJECTED, PD_OFFSET_NONE},
+	{"role \"%s\" does not exist", false, PD_KIND_UNKNOWN_ROLE, PD_OFFSET_NONE},
+	{"database \"%s\" does not exist", false, PD_KIND_UNKNOWN_DATABASE, PD_OFFSET_NONE},
+};
+
 static const PdRule *
-pd_match_rule(const char *message_id)
+pd_match_rule(const PdRule *rules, size_t nrules, const char *message_id)
 {
 	size_t		i;
 
-	for (i = 0; i < lengthof(pd_rules); i++)
+	for (i = 0; i < nrules; i++)
 	{
-		const PdRule *r = &pd_rules[i];
+		const PdRule *r = &rules[i];
 
 		if (r->prefix ? strncmp(message_id, r->message_id,
 								strlen(r->message_id)) == 0
@@ -134,15 +161,16 @@ pd_take_unread(uint8 *out, int max)
 }
 
 /*
- * Copy a client-supplied name, escaped like raw_ascii (pd_text.c) so that
- * it is printable ASCII whatever the client sent; always NUL-terminated.
+ * Copy a client-supplied name as sent, capped: it is attacker-controlled,
+ * so it is made valid and printable when read (probe_detect.c), where the
+ * database encoding is known.
  */
 static void
 pd_copy_name(char *dst, const char *src)
 {
 	dst[0] = '\0';
 	if (src != NULL)
-		pd_escape_bytes((const uint8 *) src, strlen(src), dst, PD_NAME_MAX);
+		strlcpy(dst, src, PD_NAME_MAX);
 }
 
 /*
@@ -184,6 +212,35 @@ done:
 	return n > 0 ? buf : NULL;
 }
 
+/*
+ * The detail line of an authentication event: how the client tried, as far
+ * as the server knows.  application_name is client-supplied but PostgreSQL
+ * has already reduced it to printable ASCII.
+ */
+static void
+pd_auth_detail(PdEvent *ev, const Port *port, const char *method)
+{
+	char	   *d = ev->detail;
+	size_t		n;
+
+	snprintf(d, PD_DETAIL_MAX, "%s%s%s%s",
+			 method ? "method=" : "", method ? method : "",
+			 method ? " " : "", port->ssl_in_use ? "ssl=on" : "ssl=off");
+	n = strlen(d);
+	if (method && port->hba)
+	{
+		snprintf(d + n, PD_DETAIL_MAX - n, " hba_line=%d", port->hba->linenumber);
+		n = strlen(d);
+	}
+	if (port->application_name && port->application_name[0])
+	{
+		strlcat(d, " application_name=", PD_DETAIL_MAX);
+		n = strlen(d);
+		pd_escape_bytes((const uint8 *) port->application_name,
+						strlen(port->application_name), d + n, PD_DETAIL_MAX - n);
+	}
+}
+
 static void
 pd_set_peer(PdEvent *ev, const Port *port)
 {
@@ -209,7 +266,7 @@ pd_set_peer(PdEvent *ev, const Port *port)
 }
 
 static void
-pd_record(const PdRule *rule, const ErrorData *edata)
+pd_record(const PdRule *rule, const char *message)
 {
 	/* Static, not on the stack: up to 8 kB, and the hook is not re-entered. */
 	static union
@@ -260,14 +317,25 @@ pd_record(const PdRule *rule, const ErrorData *edata)
 
 	pd_copy_name(ev->user_name, port->user_name);
 	pd_copy_name(ev->database_name, port->database_name);
-	if (edata->message)
-		strlcpy(ev->message, edata->message, PD_MESSAGE_MAX);
+	if (message)
+		strlcpy(ev->message, message, PD_MESSAGE_MAX);
 	ev->waited_ms = (int32) Min((ev->seen_at - MyStartTimestamp) / 1000, PG_INT32_MAX);
 
-	pd_classify(&probe, &cls);
-	memcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
-	memcpy(ev->tool, cls.tool, sizeof(ev->tool));
-	memcpy(ev->detail, cls.detail, sizeof(ev->detail));
+	ev->ssl = port->ssl_in_use;
+
+	if (rule->kind >= PD_KIND_AUTH_FAILED)
+	{
+		/* PostgreSQL's own protocol, spoken well enough to authenticate */
+		strlcpy(ev->protocol, "postgres", sizeof(ev->protocol));
+		pd_auth_detail(ev, port, pd_auth_method);
+	}
+	else
+	{
+		pd_classify(&probe, &cls);
+		memcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
+		memcpy(ev->tool, cls.tool, sizeof(ev->tool));
+		memcpy(ev->detail, cls.detail, sizeof(ev->detail));
+	}
 
 	pd_ring_record(pd_ring, ev);
 }
@@ -275,31 +343,67 @@ pd_record(const PdRule *rule, const ErrorData *edata)
 static void
 pd_emit_log_hook(ErrorData *edata)
 {
+	const PdRule *rule = NULL;
+
 	/*
-	 * Only the postmaster's child before InitProcess() raises the messages
-	 * we want.  Test that first: it is all most messages ever cost us.
+	 * Only two phases of a connection's start raise the messages we want:
+	 * the postmaster's child before InitProcess(), and the FATALs of the
+	 * authentication phase.  Test process state first: it is all most
+	 * messages ever cost us.
 	 */
-	if (MyProc == NULL && MyProcPort != NULL && IsUnderPostmaster &&
-		pd_ring != NULL && pd_enabled && !pd_in_hook &&
+	if (MyProcPort != NULL && pd_ring != NULL && pd_enabled && !pd_in_hook &&
 		edata->message_id != NULL)
 	{
-		const PdRule *rule = pd_match_rule(edata->message_id);
-
-		if (rule != NULL)
-		{
-			pd_in_hook = true;
-			pd_record(rule, edata);
-			pd_in_hook = false;
-		}
+		if (MyProc == NULL && IsUnderPostmaster)
+			rule = pd_match_rule(pd_rules, lengthof(pd_rules), edata->message_id);
+		else if (MyProc != NULL && IsInitProcessingMode() && edata->elevel == FATAL)
+			rule = pd_match_rule(pd_auth_rules, lengthof(pd_auth_rules),
+								 edata->message_id);
+	}
+	if (rule != NULL)
+	{
+		pd_in_hook = true;
+		pd_record(rule, edata->message);
+		pd_in_hook = false;
 	}
 
 	if (pd_prev_emit_log_hook)
 		pd_prev_emit_log_hook(edata);
 }
 
+/*
+ * After the server decided on the credentials: a failure (STATUS_ERROR) or
+ * a client that hung up at the password prompt (STATUS_EOF: psql does this
+ * once before asking for a password) is an event.  PostgreSQL raises its
+ * FATAL for the failure after this hook returns.
+ */
+static void
+pd_client_auth(Port *port, int status)
+{
+	static const PdRule failed = {"", false, PD_KIND_AUTH_FAILED, PD_OFFSET_NONE};
+	static const PdRule abandoned = {"", false, PD_KIND_AUTH_ABANDONED, PD_OFFSET_NONE};
+
+	if (pd_prev_client_auth_hook)
+		pd_prev_client_auth_hook(port, status);
+
+	if ((status == STATUS_ERROR || status == STATUS_EOF) && pd_ring != NULL &&
+		pd_enabled && !pd_in_hook && port == MyProcPort)
+	{
+		pd_in_hook = true;
+		pd_auth_method = port->hba ? pd_hba_authname(port) : NULL;
+		pd_record(status == STATUS_ERROR ? &failed : &abandoned,
+				  status == STATUS_ERROR ? "authentication failed" :
+				  "client closed the connection during authentication");
+		pd_auth_method = NULL;
+		pd_in_hook = false;
+	}
+}
+
 void
-pd_install_log_hook(void)
+pd_install_hooks(void)
 {
 	pd_prev_emit_log_hook = emit_log_hook;
 	emit_log_hook = pd_emit_log_hook;
+	pd_prev_client_auth_hook = ClientAuthentication_hook;
+	ClientAuthentication_hook = pd_client_auth;
 }

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * pd_capture.h
- *	  The emit_log_hook that turns start-up rejections into ring events.
+ *	  The hooks that turn rejected connections into ring events.
  *
  *-------------------------------------------------------------------------
  */
@@ -16,7 +16,7 @@ extern PdRing *pd_ring;
 extern bool pd_enabled;
 extern int	pd_capture_bytes;
 
-extern void pd_install_log_hook(void);
+extern void pd_install_hooks(void);
 
 /* ERROR unless the module was preloaded (defined in probe_detect.c). */
 extern void pd_check_loaded(void);

@@ -38,6 +38,13 @@
 #define pd_buffer_has_data() pq_buffer_has_data()
 #endif
 
+/* hba_authname() took the Port before 14. */
+#if PG_VERSION_NUM >= 140000
+#define pd_hba_authname(port) hba_authname((port)->hba->auth_method)
+#else
+#define pd_hba_authname(port) hba_authname(port)
+#endif
+
 /* Materialize-mode set-returning functions: three spellings. */
 #if PG_VERSION_NUM >= 160000
 #define pd_init_srf(fcinfo) InitMaterializedSRF((fcinfo), 0)

@@ -19,6 +19,12 @@ typedef enum PdKind
 	PD_KIND_MISSING_USER,
 	PD_KIND_UNENCRYPTED_AFTER_REQUEST,
 	PD_KIND_TLS_FAILURE,
+	PD_KIND_AUTH_FAILED,		/* ClientAuthentication_hook, STATUS_ERROR */
+	PD_KIND_AUTH_ABANDONED,		/* ClientAuthentication_hook, STATUS_EOF */
+	PD_KIND_HBA_REJECTED,		/* pg_hba.conf: no entry, or reject */
+	PD_KIND_CERT_REJECTED,		/* a client certificate was required */
+	PD_KIND_UNKNOWN_ROLE,		/* authenticated, but no such role */
+	PD_KIND_UNKNOWN_DATABASE,	/* authenticated, but no such database */
 	PD_KIND_MAX
 } PdKind;
 

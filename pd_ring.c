@@ -28,6 +28,12 @@ static const char *const pd_kind_names[PD_KIND_MAX] = {
 	[PD_KIND_MISSING_USER] = "missing_user",
 	[PD_KIND_UNENCRYPTED_AFTER_REQUEST] = "unencrypted_after_request",
 	[PD_KIND_TLS_FAILURE] = "tls_failure",
+	[PD_KIND_AUTH_FAILED] = "auth_failed",
+	[PD_KIND_AUTH_ABANDONED] = "auth_abandoned",
+	[PD_KIND_HBA_REJECTED] = "hba_rejected",
+	[PD_KIND_CERT_REJECTED] = "cert_rejected",
+	[PD_KIND_UNKNOWN_ROLE] = "unknown_role",
+	[PD_KIND_UNKNOWN_DATABASE] = "unknown_database",
 };
 
 const char *

@@ -51,8 +51,9 @@ typedef struct PdEvent
 	uint8		kind;			/* PdKind */
 	uint8		addr_family;	/* AF_INET, AF_INET6, or 0 for none */
 	bool		has_proto;
+	bool		ssl;			/* the connection was using TLS */
 	uint8		addr[16];
-	char		user_name[PD_NAME_MAX];
+	char		user_name[PD_NAME_MAX];	/* as sent: escaped when read */
 	char		database_name[PD_NAME_MAX];
 	char		message[PD_MESSAGE_MAX];
 	char		protocol[PD_PROTOCOL_MAX];	/* the classifier's verdict */

@@ -167,4 +167,7 @@ pd_scan_verdict(int bits, char *buf, int size)
 	if (bits & PD_SCAN_ZGRAB2)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%szgrab2 postgres scan",
 				 buf[0] ? ", " : "");
+	if (bits & PD_SCAN_GUESSING)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%spassword guessing",
+				 buf[0] ? ", " : "");
 }

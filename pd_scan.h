@@ -20,6 +20,7 @@
 
 #define PD_SCAN_NMAP	0x01	/* nmap -sV service scan */
 #define PD_SCAN_ZGRAB2	0x02	/* zgrab2 postgres module (Censys) */
+#define PD_SCAN_GUESSING 0x04	/* password guessing (decided by the caller) */
 
 /* Events further apart than this belong to different scans. */
 #define PD_SCAN_GAP_US	(60 * INT64_C(1000000))
@@ -46,7 +47,8 @@ typedef struct PdScanEvent
  */
 extern int	pd_scan_detect(PdScanEvent *ev, int n);
 
-/* "nmap -sV service scan, zgrab2 postgres scan" for bits; buf >= 96 bytes. */
+/* "nmap -sV service scan, zgrab2 postgres scan, password guessing" for
+ * bits; buf >= 96 bytes. */
 extern void pd_scan_verdict(int bits, char *buf, int size);
 
 #endif							/* PD_SCAN_H */

@@ -23,7 +23,7 @@
 #include "utils/inet.h"
 #include "utils/timestamp.h"
 
-#define PD_SOURCES_COLS		8
+#define PD_SOURCES_COLS		12
 #define PD_ARRAY_MAX		32	/* distinct values kept per array */
 
 PG_FUNCTION_INFO_V1(probe_detect_sources);
@@ -54,6 +54,9 @@ pd_collect_one(const PdEvent *ev, void *arg)
 	r->family = ev->addr_family;
 	memcpy(r->addr, ev->addr, sizeof(r->addr));
 	r->kind = ev->kind;
+	r->ssl = ev->ssl;
+	memcpy(r->user_name, ev->user_name, sizeof(r->user_name));
+	memcpy(r->database_name, ev->database_name, sizeof(r->database_name));
 	memcpy(r->protocol, ev->protocol, sizeof(r->protocol));
 	memcpy(r->tool, ev->tool, sizeof(r->tool));
 	r->scan.t_us = ev->seen_at;
@@ -94,6 +97,68 @@ pd_cmp_ids(const void *pa, const void *pb)
 	return a->event_id < b->event_id ? -1 : a->event_id > b->event_id;
 }
 
+/*
+ * libpq's sslmode=prefer (its default) retries a failed authentication
+ * without TLS: one wrong password arrives as a failure over TLS and, right
+ * after, the same user and database in plaintext.  Pair them.
+ */
+#define PD_RETRY_US (5 * USECS_PER_SEC)
+
+static void
+pd_find_retries(PdRow *rows, int n)
+{
+	int			last_tls = -1;	/* last TLS auth failure not yet paired */
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		PdRow	   *r = &rows[i];
+
+		if (r->kind != PD_KIND_AUTH_FAILED)
+			continue;
+		if (r->ssl)
+		{
+			last_tls = i;
+			continue;
+		}
+		if (last_tls >= 0 &&
+			r->seen_at - rows[last_tls].seen_at <= PD_RETRY_US &&
+			strcmp(r->user_name, rows[last_tls].user_name) == 0 &&
+			strcmp(r->database_name, rows[last_tls].database_name) == 0)
+		{
+			r->retry_of = rows[last_tls].event_id;
+			rows[last_tls].retried_by = r->event_id;
+		}
+		last_tls = -1;
+	}
+}
+
+/* More than pd_guessing_threshold failed attempts within the window? */
+static bool
+pd_guessing(const PdRow *rows, int n)
+{
+	int64		window = (int64) pd_guessing_window * USECS_PER_SEC;
+	int			lo = 0;
+	int			count = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (rows[i].kind != PD_KIND_AUTH_FAILED || rows[i].retry_of)
+			continue;
+		count++;
+		while (rows[i].seen_at - rows[lo].seen_at > window)
+		{
+			if (rows[lo].kind == PD_KIND_AUTH_FAILED && !rows[lo].retry_of)
+				count--;
+			lo++;
+		}
+		if (count > pd_guessing_threshold)
+			return true;
+	}
+	return false;
+}
+
 void
 pd_analyze(PdRing *ring, PdAnalysis *an)
 {
@@ -123,7 +188,10 @@ pd_analyze(PdRing *ring, PdAnalysis *an)
 			scan[i - a].tool = c.rows[i].tool;
 		}
 		if (c.rows[a].family != 0)	/* Unix-socket events share no source */
+		{
 			pd_scan_detect(scan, b - a);
+			pd_find_retries(c.rows + a, b - a);
+		}
 		for (i = a; i < b; i++)
 		{
 			c.rows[i].scan.scan = scan[i - a].scan;
@@ -143,8 +211,8 @@ pd_analyze(PdRing *ring, PdAnalysis *an)
 		qsort(an->by_id, c.n, sizeof(PdRow *), pd_cmp_ids);
 }
 
-const char *
-pd_analysis_scan_tool(const PdAnalysis *an, uint64 event_id)
+const PdRow *
+pd_analysis_row(const PdAnalysis *an, uint64 event_id)
 {
 	int			lo = 0,
 				hi = an->n - 1;
@@ -155,7 +223,7 @@ pd_analysis_scan_tool(const PdAnalysis *an, uint64 event_id)
 		uint64		id = an->by_id[mid]->event_id;
 
 		if (id == event_id)
-			return an->by_id[mid]->scan.scan_tool;
+			return an->by_id[mid];
 		if (id < event_id)
 			lo = mid + 1;
 		else
@@ -212,14 +280,15 @@ pd_cmp_str(const void *a, const void *b)
 }
 
 static Datum
-pd_set_array(PdSet *s)
+pd_set_array(PdSet *s, bool clean)
 {
 	Datum	   *d = palloc(sizeof(Datum) * Max(s->n, 1));
 	int			i;
 
 	qsort(s->v, s->n, sizeof(char *), pd_cmp_str);
 	for (i = 0; i < s->n; i++)
-		d[i] = CStringGetTextDatum(s->v[i]);
+		d[i] = clean ? pd_clean_text(s->v[i], PD_NAME_MAX) :
+			CStringGetTextDatum(s->v[i]);
 	return PointerGetDatum(construct_array(d, s->n, TEXTOID, -1, false, 'i'));
 }
 
@@ -241,7 +310,11 @@ probe_detect_sources(PG_FUNCTION_ARGS)
 		bool		nulls[PD_SOURCES_COLS];
 		PdSet		kinds = {{0}, 0},
 					protocols = {{0}, 0},
-					tools = {{0}, 0};
+					tools = {{0}, 0},
+					users = {{0}, 0};
+		int64		failures = 0,
+					abandoned = 0,
+					rejections = 0;
 		int			b;
 		int			bits = 0;
 		char		verdict[96];
@@ -257,6 +330,14 @@ probe_detect_sources(PG_FUNCTION_ARGS)
 			pd_set_add(&protocols, e->protocol);
 			pd_set_add(&tools, e->tool[0] ? e->tool : e->scan.scan_tool);
 			bits |= e->scan.scan;
+			if (e->kind == PD_KIND_AUTH_FAILED && !e->retry_of)
+				failures++;
+			else if (e->kind == PD_KIND_AUTH_ABANDONED)
+				abandoned++;
+			else if (e->kind == PD_KIND_HBA_REJECTED || e->kind == PD_KIND_CERT_REJECTED)
+				rejections++;
+			if (e->kind >= PD_KIND_AUTH_FAILED)
+				pd_set_add(&users, e->user_name);
 			first = Min(first, e->seen_at);
 			last = Max(last, e->seen_at);
 		}
@@ -271,14 +352,20 @@ probe_detect_sources(PG_FUNCTION_ARGS)
 		values[1] = TimestampTzGetDatum(first);
 		values[2] = TimestampTzGetDatum(last);
 		values[3] = Int64GetDatum(b - a);
-		values[4] = pd_set_array(&kinds);
-		values[5] = pd_set_array(&protocols);
-		values[6] = pd_set_array(&tools);
+		values[4] = pd_set_array(&kinds, false);
+		values[5] = pd_set_array(&protocols, false);
+		values[6] = pd_set_array(&tools, false);
+		values[7] = Int64GetDatum(failures);
+		values[8] = Int64GetDatum(abandoned);
+		values[9] = Int64GetDatum(rejections);
+		values[10] = pd_set_array(&users, true);
+		if (failures > pd_guessing_threshold && pd_guessing(&an.rows[a], b - a))
+			bits |= PD_SCAN_GUESSING;
 		pd_scan_verdict(bits, verdict, sizeof(verdict));
 		if (verdict[0])
-			values[7] = CStringGetTextDatum(verdict);
+			values[11] = CStringGetTextDatum(verdict);
 		else
-			nulls[7] = true;
+			nulls[11] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		a = b;
 	}

@@ -19,6 +19,11 @@ typedef struct PdRow
 	uint8		family;
 	uint8		addr[16];
 	uint8		kind;
+	bool		ssl;
+	char		user_name[PD_NAME_MAX];
+	char		database_name[PD_NAME_MAX];
+	uint64		retry_of;		/* sslmode=prefer retry of this event, or 0 */
+	uint64		retried_by;		/* ... and the other way round */
 	char		protocol[PD_PROTOCOL_MAX];
 	char		tool[PD_TOOL_MAX];
 	PdScanEvent scan;
@@ -34,8 +39,16 @@ typedef struct PdAnalysis
 /* Snapshot the ring (backend memory) and recognise scans per address. */
 extern void pd_analyze(PdRing *ring, PdAnalysis *an);
 
-/* The tool a recognised scan names for this event, or NULL. */
-extern const char *pd_analysis_scan_tool(const PdAnalysis *an, uint64 event_id);
+/* What the analysis says about one event, or NULL. */
+extern const PdRow *pd_analysis_row(const PdAnalysis *an, uint64 event_id);
+
+/* A client-supplied string as text: valid in the database encoding and
+ * printable (probe_detect.c). */
+extern Datum pd_clean_text(const char *s, int max);
+
+/* Settings of the password-guessing verdict (probe_detect.c). */
+extern int	pd_guessing_threshold;
+extern int	pd_guessing_window;
 
 /* A client address as an inet datum. */
 extern Datum pd_inet_datum(uint8 family, const uint8 *addr);

@@ -75,6 +75,10 @@ CREATE FUNCTION probe_detect_sources(
     OUT kinds text[],
     OUT protocols text[],
     OUT tools text[],
+    OUT auth_failures bigint,
+    OUT auth_abandoned bigint,
+    OUT hba_rejections bigint,
+    OUT users_tried text[],
     OUT verdict text
 )
 RETURNS SETOF record

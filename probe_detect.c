@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -42,6 +43,8 @@ PG_MODULE_MAGIC;
 #define PD_DECODE_COLS	4
 
 static int	pd_max_events = 5000;
+int			pd_guessing_threshold = 10;
+int			pd_guessing_window = 600;
 
 static shmem_startup_hook_type pd_prev_shmem_startup_hook = NULL;
 #ifdef PD_HAVE_SHMEM_REQUEST_HOOK
@@ -133,6 +136,26 @@ _PG_init(void)
 							PGC_POSTMASTER,
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("probe_detect.guessing_threshold",
+							"Failed logins from one address, within probe_detect.guessing_window, above which it is password guessing.",
+							NULL,
+							&pd_guessing_threshold,
+							10,
+							1,
+							1000000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("probe_detect.guessing_window",
+							"Time window for probe_detect.guessing_threshold.",
+							NULL,
+							&pd_guessing_window,
+							600,
+							1,
+							7 * 24 * 3600,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("probe_detect");
 
 #ifdef PD_HAVE_SHMEM_REQUEST_HOOK
@@ -143,7 +166,7 @@ _PG_init(void)
 #endif
 	pd_prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = pd_shmem_startup;
-	pd_install_log_hook();
+	pd_install_hooks();
 }
 
 void
@@ -170,26 +193,40 @@ pd_ascii_text(const uint8 *bytes, size_t len)
 }
 
 /*
- * PostgreSQL's message as text.  It was cut at PD_MESSAGE_MAX - 1 bytes,
- * which may split a multibyte character: drop such a tail.  If it is still
- * not valid in the database encoding, escape it.
+ * A string a client or the server supplied, as text that is valid in the
+ * database encoding and printable: control characters and backslashes are
+ * escaped like raw_ascii.  It may have been cut at max - 1 bytes in the
+ * middle of a multibyte character: such a tail is dropped.  If it is still
+ * not valid, every non-ASCII byte is escaped.
  */
-static Datum
-pd_message_text(const char *s)
+Datum
+pd_clean_text(const char *s, int max)
 {
-	int			len = strnlen(s, PD_MESSAGE_MAX);
-	int			trimmed = len;
+	int			len = strnlen(s, max);
+	int			valid = len;
+	StringInfoData buf;
+	int			i;
 
-	if (pg_verifymbstr(s, len, true))
-		return PointerGetDatum(cstring_to_text_with_len(s, len));
-	while (trimmed > 0 && len - trimmed < MAX_MULTIBYTE_CHAR_LEN &&
-		   IS_HIGHBIT_SET(s[trimmed - 1]))
+	while (!pg_verifymbstr(s, valid, true))
 	{
-		trimmed--;
-		if (pg_verifymbstr(s, trimmed, true))
-			return PointerGetDatum(cstring_to_text_with_len(s, trimmed));
+		if (valid == 0 || len - valid >= MAX_MULTIBYTE_CHAR_LEN ||
+			!IS_HIGHBIT_SET(s[valid - 1]))
+			return PointerGetDatum(pd_ascii_text((const uint8 *) s, len));
+		valid--;
 	}
-	return PointerGetDatum(pd_ascii_text((const uint8 *) s, len));
+	initStringInfo(&buf);
+	for (i = 0; i < valid; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			appendStringInfo(&buf, "\\x%02x", c);
+		else if (c == '\\')
+			appendStringInfoString(&buf, "\\\\");
+		else
+			appendStringInfoChar(&buf, (char) c);
+	}
+	return PointerGetDatum(cstring_to_text_with_len(buf.data, buf.len));
 }
 
 /* A classifier string (printable ASCII) as text; empty means NULL. */
@@ -214,6 +251,7 @@ pd_event_to_tuple(const PdEvent *ev, void *arg)
 	PdEventsState *st = (PdEventsState *) arg;
 	ReturnSetInfo *rsinfo = st->rsinfo;
 	const char *tool = ev->tool;
+	const PdRow *row = pd_analysis_row(&st->analysis, ev->event_id);
 	Datum		values[PD_EVENTS_COLS];
 	bool		nulls[PD_EVENTS_COLS];
 	const char *kind = pd_kind_name(ev->kind);
@@ -267,20 +305,30 @@ pd_event_to_tuple(const PdEvent *ev, void *arg)
 		nulls[i++] = true;
 	}
 	pd_put_text(values, nulls, i++, ev->protocol);
-	if (!tool[0])
-		tool = pd_analysis_scan_tool(&st->analysis, ev->event_id);
-	pd_put_text(values, nulls, i++, tool ? tool : "");
-	pd_put_text(values, nulls, i++, ev->detail);
-	/* names are stored escaped: printable ASCII */
+	if (!tool[0] && row && row->scan.scan_tool)
+		tool = row->scan.scan_tool;
+	pd_put_text(values, nulls, i++, tool);
+	if (row && (row->retry_of || row->retried_by))
+	{
+		/* one failed password, tried over TLS and again without */
+		values[i++] = CStringGetTextDatum(psprintf("%s; %s event " UINT64_FORMAT,
+												   ev->detail,
+												   row->retry_of ? "sslmode=prefer retry of" :
+												   "retried without TLS as",
+												   row->retry_of ? row->retry_of : row->retried_by));
+	}
+	else
+		pd_put_text(values, nulls, i++, ev->detail);
+	/* names are stored as the client sent them */
 	if (ev->user_name[0])
-		values[i++] = CStringGetTextDatum(ev->user_name);
+		values[i++] = pd_clean_text(ev->user_name, PD_NAME_MAX);
 	else
 		nulls[i++] = true;
 	if (ev->database_name[0])
-		values[i++] = CStringGetTextDatum(ev->database_name);
+		values[i++] = pd_clean_text(ev->database_name, PD_NAME_MAX);
 	else
 		nulls[i++] = true;
-	values[i++] = pd_message_text(ev->message);
+	values[i++] = pd_clean_text(ev->message, PD_MESSAGE_MAX);
 	Assert(i == PD_EVENTS_COLS);
 
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
