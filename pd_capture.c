@@ -326,7 +326,10 @@ pd_record(const PdRule *rule, const char *message)
 	if (rule->kind >= PD_KIND_AUTH_FAILED)
 	{
 		/* PostgreSQL's own protocol, spoken well enough to authenticate */
-		strlcpy(ev->protocol, "postgres", sizeof(ev->protocol));
+		probe.params = pd_startup_params(port, &probe.params_len);
+		pd_classify(&probe, &cls);
+		memcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
+		memcpy(ev->tool, cls.tool, sizeof(ev->tool));
 		pd_auth_detail(ev, port, pd_auth_method);
 	}
 	else

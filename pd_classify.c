@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#define Min_(a, b) ((a) < (b) ? (a) : (b))
+
 /* Work caps: nothing below looks further than this into the payload. */
 #define PD_SCAN_MAX		2048
 #define PD_LINES_MAX	32
@@ -150,7 +152,8 @@ pd_str_init(PdStr *s, char *buf, size_t cap)
 	s->len = strlen(buf);
 }
 
-/* Append bytes: printable ASCII as is, anything else as \xNN. */
+/* Append bytes escaped like raw_ascii: printable ASCII as is, a backslash
+ * as \\\\, anything else as \xNN. */
 static void
 pd_str_addn(PdStr *s, const uint8_t *p, size_t n)
 {
@@ -161,7 +164,14 @@ pd_str_addn(PdStr *s, const uint8_t *p, size_t n)
 	{
 		uint8_t		c = p[i];
 
-		if (c >= 0x20 && c < 0x7f && c != '\\')
+		if (c == '\\')
+		{
+			if (s->len + 3 > s->cap)
+				break;
+			s->buf[s->len++] = '\\';
+			s->buf[s->len++] = '\\';
+		}
+		else if (c >= 0x20 && c < 0x7f)
 		{
 			if (s->len + 2 > s->cap)
 				break;
@@ -421,7 +431,7 @@ pd_rule_http(const PdView *v, PdClass *c)
 	size_t		m;
 	const char *protocol = NULL;
 	char		method[64] = "";
-	size_t		target;
+	size_t		target = 0;
 	PdStr		d;
 	int			lines;
 	size_t		host = 0,
@@ -451,6 +461,8 @@ pd_rule_http(const PdView *v, PdClass *c)
 			continue;
 		if (protocol && strcmp(protocol, pm->protocol) != 0)
 			return false;		/* ambiguous: should not happen */
+		/* the request target follows the method and its space */
+		target = ml + 1 > start ? ml + 1 : start;
 		protocol = pm->protocol;
 		if (method[0] && strlen(method) + ml + 2 < sizeof(method))
 			strcat(method, "|");
@@ -485,16 +497,6 @@ pd_rule_http(const PdView *v, PdClass *c)
 
 	pd_str_init(&d, c->detail, sizeof(c->detail));
 	pd_str_add(&d, method);
-	target = start == 0 ? strchr(method, '|') ? start : strlen(method) + 1 : 4;
-	if (start != 0)
-	{
-		/* skip what is left of the method on the line */
-		while (target < start + n && pd_at(v, target) != ' ' &&
-			   pd_at(v, target) != '/' && target < 16)
-			target++;
-		if (pd_at(v, target) == ' ')
-			target++;
-	}
 	pd_str_add(&d, " ");
 	pd_str_addv(&d, v, target, start + n - target);
 	if (host)
@@ -876,9 +878,11 @@ pd_rule_memcached(const PdView *v, PdClass *c)
 	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
 		if (pd_end(v) == strlen(cmds[k]) && pd_is(v, 0, cmds[k], strlen(cmds[k])))
 		{
+			PdStr		d;
+
 			PD_SET(c->protocol, "memcached");
-			pd_set(c->detail, sizeof(c->detail), cmds[k]);
-			c->detail[strlen(c->detail) - 4] = '\0';	/* drop \x0d.. */
+			pd_str_init(&d, c->detail, sizeof(c->detail));
+			pd_str_addn(&d, (const uint8_t *) cmds[k], strlen(cmds[k]) - 2);
 			return true;
 		}
 	return false;
@@ -1517,7 +1521,7 @@ pd_rule_text(const PdView *v, PdClass *c)
 		PD_SET(c->protocol, "rsync");
 		pd_str_init(&d, c->detail, sizeof(c->detail));
 		pd_str_add(&d, "@RSY");
-		pd_str_addv(&d, v, 4, n > 60 ? 60 : n);
+		pd_str_addv(&d, v, 4, Min_(v->off + n - 4, 60));
 		return true;
 	}
 	/* IRC registration after a consumed "NICK": "<nick>\r\nUSER ... :" */
@@ -1741,6 +1745,14 @@ pd_rule_postgres(const PdView *v, int kind, const PdProbe *probe, PdClass *c)
 	long long	w = pd_be32(v, 4);
 
 	pd_str_init(&d, c->detail, sizeof(c->detail));
+	if (kind >= PD_KIND_AUTH_FAILED && kind < PD_KIND_MAX)
+	{
+		/* a client that got as far as authentication: only who it is */
+		PD_SET(c->protocol, "postgres");
+		if (probe->params)
+			pd_postgres_tool(probe->params, probe->params_len, c);
+		return true;
+	}
 	if (kind == PD_KIND_MISSING_USER || kind == PD_KIND_INVALID_LAYOUT)
 	{
 		PD_SET(c->protocol, "postgres");

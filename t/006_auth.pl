@@ -183,7 +183,7 @@ $ssl->stop;
 # nmap's pgsql-brute, where nmap is installed.
 SKIP:
 {
-	skip 'nmap is not installed', 3
+	skip 'nmap is not installed', 4
 	  unless IPC::Run::run([ 'sh', '-c', 'command -v nmap' ], '>', \my $x);
 	my $lists = $node->basedir;
 	open(my $u, '>', "$lists/users.lst") or die;
@@ -212,6 +212,8 @@ SKIP:
 		  . 'unknown_database md5user md5user, auth_abandoned alice alice, '
 		  . 'auth_abandoned alice alice',
 		'pgsql-brute: the whole sequence');
+	is(q1("SELECT tool FROM probe_detect_events WHERE user_name = 'versionprobe'"),
+		'nmap NSE pgsql', 'pgsql-brute: its version probe names nmap');
 	is(q1("SELECT auth_failures, auth_abandoned FROM probe_detect_sources"),
 		'1|2', 'pgsql-brute: per-source counts');
 }
