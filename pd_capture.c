@@ -24,6 +24,7 @@
  */
 #include "postgres.h"
 
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
@@ -34,6 +35,8 @@
 #include "nodes/pg_list.h"
 #include "pd_capture.h"
 #include "pd_classify.h"
+#include "pd_scan.h"
+#include "pd_sources.h"
 #include "pd_compat.h"
 #include "pd_text.h"
 #include "storage/proc.h"
@@ -42,6 +45,8 @@
 PdRing	   *pd_ring = NULL;
 bool		pd_enabled = true;
 int			pd_capture_bytes = 256;
+int			pd_server_log = PD_LOG_ORIGINAL;
+int			pd_reply = PD_REPLY_NORMAL;
 
 static emit_log_hook_type pd_prev_emit_log_hook = NULL;
 static ClientAuthentication_hook_type pd_prev_client_auth_hook = NULL;
@@ -265,7 +270,7 @@ pd_set_peer(PdEvent *ev, const Port *port)
 	/* Unix-domain sockets: no address */
 }
 
-static void
+static const PdEvent *
 pd_record(const PdRule *rule, const char *message)
 {
 	/* Static, not on the stack: up to 8 kB, and the hook is not re-entered. */
@@ -341,6 +346,174 @@ pd_record(const PdRule *rule, const char *message)
 	}
 
 	pd_ring_record(pd_ring, ev);
+	return ev;
+}
+
+/* "203.0.113.7:51432", "[::1]:51432" or "[local]" */
+static void
+pd_format_peer(const PdEvent *ev, char *buf, size_t size)
+{
+	char		a[INET6_ADDRSTRLEN];
+
+	if (ev->addr_family == AF_INET && inet_ntop(AF_INET, ev->addr, a, sizeof(a)))
+		snprintf(buf, size, "%s:%d", a, ev->client_port);
+	else if (ev->addr_family == AF_INET6 && inet_ntop(AF_INET6, ev->addr, a, sizeof(a)))
+		snprintf(buf, size, "[%s]:%d", a, ev->client_port);
+	else
+		snprintf(buf, size, "[local]");
+}
+
+/*
+ * The tool a scan recognised from this address's recent events names for
+ * ev, when its bytes alone name none: nmap's SMBProgNeg, say, ends its
+ * service scan.  Looks back at most 64 events and PD_SCAN_GAP_US.
+ */
+#define PD_LOOKBACK 64
+
+static const char *
+pd_recent_scan_tool(const PdEvent *ev)
+{
+	static union
+	{
+		PdEvent		ev;
+		char		bytes[PD_EVENT_SIZE(PD_CAPTURE_MAX)];
+	}			buf;
+	static char tools[PD_LOOKBACK + 1][PD_TOOL_MAX];
+	PdScanEvent scan[PD_LOOKBACK + 1];
+	int			n = 0;
+	uint64		id;
+	int			k;
+
+	if (ev->addr_family == 0)
+		return NULL;
+	for (id = ev->event_id - 1; id > 0 && ev->event_id - id <= PD_LOOKBACK; id--)
+	{
+		const PdEvent *e = &buf.ev;
+
+		if (!pd_ring_get(pd_ring, id, &buf.ev))
+			continue;
+		if (e->seen_at < ev->seen_at - PD_SCAN_GAP_US)
+			break;
+		if (e->addr_family != ev->addr_family ||
+			memcmp(e->addr, ev->addr, sizeof(e->addr)) != 0)
+			continue;
+		memcpy(tools[n], e->tool, PD_TOOL_MAX);
+		pd_scan_event_from(&scan[n], e, tools[n]);
+		n++;
+	}
+	/* oldest first, then the event itself */
+	for (k = 0; k < n / 2; k++)
+	{
+		PdScanEvent t = scan[k];
+
+		scan[k] = scan[n - 1 - k];
+		scan[n - 1 - k] = t;
+	}
+	pd_scan_event_from(&scan[n], ev, ev->tool);
+	n++;
+	pd_scan_detect(scan, n);
+	return scan[n - 1].scan_tool;
+}
+
+/*
+ * probe_detect.server_log = annotated: PostgreSQL's line about a probe is
+ * replaced by one LOG line of ours, in a stable format for log watchers:
+ *
+ *   probe_detect: probe from ADDR:PORT: KIND[ VERSION] "BYTES" PROTOCOL[ (TOOL)]
+ *
+ * BYTES are the first 64 captured bytes escaped like raw_ascii (a double
+ * quote as \x22); PROTOCOL is "unknown" when the classifier had no guess.
+ */
+static void
+pd_annotate(ErrorData *edata, const PdEvent *ev)
+{
+	char		peer[64];
+	char		bytes[64 * 4 + 1];
+	char		version[16] = "";
+	const char *tool = ev->tool[0] ? ev->tool : pd_recent_scan_tool(ev);
+	int			i,
+				o = 0;
+
+	pd_format_peer(ev, peer, sizeof(peer));
+	if (ev->has_proto)
+	{
+		version[0] = ' ';
+		pd_format_version(ev->proto, version + 1);
+	}
+	for (i = 0; i < ev->raw_len && i < 64; i++)
+	{
+		char		one[5];
+
+		if (ev->raw[i] == '"')
+			strcpy(one, "\\x22");
+		else
+			pd_escape_bytes(&ev->raw[i], 1, one, sizeof(one));
+		strcpy(bytes + o, one);
+		o += strlen(one);
+	}
+	bytes[o] = '\0';
+
+	edata->output_to_server = false;
+	ereport(LOG_SERVER_ONLY,
+			(errmsg_internal("probe_detect: probe from %s: %s%s \"%s\" %s%s%s%s",
+							 peer, pd_kind_name(ev->kind), version, bytes,
+							 ev->protocol[0] ? ev->protocol : "unknown",
+							 tool ? " (" : "", tool ? tool : "", tool ? ")" : ""),
+			 errhidestmt(true), errhidecontext(true)));
+}
+
+/*
+ * probe_detect.reply, for a rejected start-up packet whose FATAL goes to
+ * the client: terse drops the source file, line and function (nmap reads
+ * the exact minor version from the line), silent sends nothing at all.
+ */
+static void
+pd_apply_reply(ErrorData *edata)
+{
+	if (edata->elevel < FATAL)
+		return;					/* COMMERRORs are never sent */
+	if (pd_reply == PD_REPLY_TERSE)
+	{
+		edata->filename = NULL;
+		edata->lineno = 0;
+		edata->funcname = NULL;
+	}
+	else if (pd_reply == PD_REPLY_SILENT)
+		edata->output_to_client = false;
+}
+
+/*
+ * probe_detect.server_log = annotated keeps PostgreSQL's line for a failed
+ * login and adds the address's verdict, if any, to its server-only detail.
+ */
+static void
+pd_annotate_auth_failure(ErrorData *edata)
+{
+	PdAnalysis	an;
+	char		verdict[96];
+	const Port *port = MyProcPort;
+	PdEvent		self;
+
+	memset(&self, 0, sizeof(self));
+	pd_set_peer(&self, port);
+	if (self.addr_family == 0)
+		return;
+	pd_analyze(pd_ring, &an);
+	pd_source_verdict(&an, self.addr_family, self.addr, verdict, sizeof(verdict));
+	if (verdict[0])
+		edata->detail_log = edata->detail_log ?
+			psprintf("%s\nprobe_detect: %s", edata->detail_log, verdict) :
+			psprintf("probe_detect: %s", verdict);
+}
+
+static bool
+pd_is_auth_failure(const char *message_id)
+{
+	static const char suffix[] = "authentication failed for user \"%s\"";
+	size_t		n = strlen(message_id);
+
+	return n >= sizeof(suffix) - 1 &&
+		strcmp(message_id + n - (sizeof(suffix) - 1), suffix) == 0;
 }
 
 static void
@@ -365,8 +538,28 @@ pd_emit_log_hook(ErrorData *edata)
 	}
 	if (rule != NULL)
 	{
+		const PdEvent *ev;
+
 		pd_in_hook = true;
-		pd_record(rule, edata->message);
+		ev = pd_record(rule, edata->message);
+		if (MyProc == NULL)
+		{
+			/* a rejected start-up packet: what the prober is told and the log */
+			pd_apply_reply(edata);
+			if (pd_server_log == PD_LOG_ANNOTATED)
+				pd_annotate(edata, ev);
+			else if (pd_server_log == PD_LOG_OFF)
+				edata->output_to_server = false;
+		}
+		pd_in_hook = false;
+	}
+	else if (pd_server_log == PD_LOG_ANNOTATED && MyProc != NULL &&
+			 MyProcPort != NULL && pd_ring != NULL && !pd_in_hook &&
+			 edata->elevel == FATAL && IsInitProcessingMode() &&
+			 edata->message_id && pd_is_auth_failure(edata->message_id))
+	{
+		pd_in_hook = true;
+		pd_annotate_auth_failure(edata);
 		pd_in_hook = false;
 	}
 

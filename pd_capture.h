@@ -16,6 +16,25 @@ extern PdRing *pd_ring;
 extern bool pd_enabled;
 extern int	pd_capture_bytes;
 
+/* probe_detect.server_log: what the server log says about a probe */
+typedef enum PdServerLog
+{
+	PD_LOG_ORIGINAL,			/* PostgreSQL's lines, untouched */
+	PD_LOG_ANNOTATED,			/* one LOG line of ours instead */
+	PD_LOG_OFF					/* nothing; the views only */
+} PdServerLog;
+
+/* probe_detect.reply: what a rejected start-up packet is told */
+typedef enum PdReply
+{
+	PD_REPLY_NORMAL,			/* PostgreSQL's ErrorResponse */
+	PD_REPLY_TERSE,				/* without source file, line and function */
+	PD_REPLY_SILENT				/* nothing: the connection is closed */
+} PdReply;
+
+extern int	pd_server_log;
+extern int	pd_reply;
+
 extern void pd_install_hooks(void);
 
 /* ERROR unless the module was preloaded (defined in probe_detect.c). */

@@ -157,6 +157,23 @@ pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf)
 	return true;
 }
 
+bool
+pd_ring_get(PdRing *ring, uint64 id, PdEvent *buf)
+{
+	uint64		next = pg_atomic_read_u64(&ring->next_id);
+
+	if (id == 0 || id >= next || next - id > ring->nslots ||
+		id < pg_atomic_read_u64(&ring->reset_id))
+		return false;
+	return pd_ring_read_one(ring, id, buf);
+}
+
+uint64
+pd_ring_next_id(PdRing *ring)
+{
+	return pg_atomic_read_u64(&ring->next_id);
+}
+
 void
 pd_ring_scan(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg)
 {

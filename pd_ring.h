@@ -99,6 +99,11 @@ typedef void (*PdRingVisitor) (const PdEvent *ev, void *arg);
 extern void pd_ring_scan(PdRing *ring, PdEvent *buf, PdRingVisitor fn,
 						 void *arg);
 
+/* Copy event id into buf if it is valid now (for a look back at recent
+ * events); buf as for pd_ring_scan. */
+extern bool pd_ring_get(PdRing *ring, uint64 id, PdEvent *buf);
+extern uint64 pd_ring_next_id(PdRing *ring);
+
 extern void pd_ring_stats(PdRing *ring, PdRingStats *stats);
 extern void pd_ring_reset(PdRing *ring, TimestampTz now);
 

@@ -59,13 +59,21 @@ pd_collect_one(const PdEvent *ev, void *arg)
 	memcpy(r->database_name, ev->database_name, sizeof(r->database_name));
 	memcpy(r->protocol, ev->protocol, sizeof(r->protocol));
 	memcpy(r->tool, ev->tool, sizeof(r->tool));
-	r->scan.t_us = ev->seen_at;
-	r->scan.waited_ms = ev->waited_ms;
-	r->scan.kind = ev->kind;
-	r->scan.has_proto = ev->has_proto;
-	r->scan.proto = ev->proto;
-	r->scan.raw_len = ev->raw_len;
-	memcpy(r->scan.raw_head, ev->raw, Min(ev->raw_len, 4));
+	pd_scan_event_from(&r->scan, ev, NULL);
+}
+
+void
+pd_scan_event_from(PdScanEvent *se, const PdEvent *ev, const char *tool)
+{
+	memset(se, 0, sizeof(*se));
+	se->t_us = ev->seen_at;
+	se->waited_ms = ev->waited_ms;
+	se->kind = ev->kind;
+	se->has_proto = ev->has_proto;
+	se->proto = ev->proto;
+	se->raw_len = ev->raw_len;
+	memcpy(se->raw_head, ev->raw, Min(ev->raw_len, 4));
+	se->tool = tool;
 }
 
 static int
@@ -292,6 +300,48 @@ pd_set_array(PdSet *s, bool clean)
 	return PointerGetDatum(construct_array(d, s->n, TEXTOID, -1, false, 'i'));
 }
 
+/* Scan bits of rows[0..n) (one address), password guessing included. */
+static int
+pd_group_bits(const PdRow *rows, int n)
+{
+	int			bits = 0;
+	int			failures = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		bits |= rows[i].scan.scan;
+		if (rows[i].kind == PD_KIND_AUTH_FAILED && !rows[i].retry_of)
+			failures++;
+	}
+	if (failures > pd_guessing_threshold && pd_guessing(rows, n))
+		bits |= PD_SCAN_GUESSING;
+	return bits;
+}
+
+void
+pd_source_verdict(const PdAnalysis *an, uint8 family, const uint8 *addr,
+				  char *buf, int size)
+{
+	PdRow		key;
+	int			a = 0;
+
+	memset(&key, 0, sizeof(key));
+	key.family = family;
+	memcpy(key.addr, addr, sizeof(key.addr));
+	buf[0] = '\0';
+	while (a < an->n && pd_cmp_addr(&an->rows[a], &key) < 0)
+		a++;
+	if (a < an->n && pd_cmp_addr(&an->rows[a], &key) == 0)
+	{
+		int			b = a;
+
+		while (b < an->n && pd_cmp_addr(&an->rows[b], &key) == 0)
+			b++;
+		pd_scan_verdict(pd_group_bits(&an->rows[a], b - a), buf, size);
+	}
+}
+
 /* One row per client address: what it sent and what it looks like. */
 Datum
 probe_detect_sources(PG_FUNCTION_ARGS)
@@ -329,7 +379,6 @@ probe_detect_sources(PG_FUNCTION_ARGS)
 			pd_set_add(&kinds, pd_kind_name(e->kind));
 			pd_set_add(&protocols, e->protocol);
 			pd_set_add(&tools, e->tool[0] ? e->tool : e->scan.scan_tool);
-			bits |= e->scan.scan;
 			if (e->kind == PD_KIND_AUTH_FAILED && !e->retry_of)
 				failures++;
 			else if (e->kind == PD_KIND_AUTH_ABANDONED)
@@ -359,8 +408,7 @@ probe_detect_sources(PG_FUNCTION_ARGS)
 		values[8] = Int64GetDatum(abandoned);
 		values[9] = Int64GetDatum(rejections);
 		values[10] = pd_set_array(&users, true);
-		if (failures > pd_guessing_threshold && pd_guessing(&an.rows[a], b - a))
-			bits |= PD_SCAN_GUESSING;
+		bits = pd_group_bits(&an.rows[a], b - a);
 		pd_scan_verdict(bits, verdict, sizeof(verdict));
 		if (verdict[0])
 			values[11] = CStringGetTextDatum(verdict);

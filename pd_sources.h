@@ -50,6 +50,13 @@ extern Datum pd_clean_text(const char *s, int max);
 extern int	pd_guessing_threshold;
 extern int	pd_guessing_window;
 
+/* The scan recogniser's view of an event; tool must outlive it. */
+extern void pd_scan_event_from(PdScanEvent *se, const PdEvent *ev, const char *tool);
+
+/* The verdict for one address ("" if none); buf >= 96 bytes. */
+extern void pd_source_verdict(const PdAnalysis *an, uint8 family, const uint8 *addr,
+							  char *buf, int size);
+
 /* A client address as an inet datum. */
 extern Datum pd_inet_datum(uint8 family, const uint8 *addr);
 

@@ -43,6 +43,20 @@ PG_MODULE_MAGIC;
 #define PD_DECODE_COLS	4
 
 static int	pd_max_events = 5000;
+
+static const struct config_enum_entry pd_server_log_options[] = {
+	{"original", PD_LOG_ORIGINAL, false},
+	{"annotated", PD_LOG_ANNOTATED, false},
+	{"off", PD_LOG_OFF, false},
+	{NULL, 0, false}
+};
+
+static const struct config_enum_entry pd_reply_options[] = {
+	{"normal", PD_REPLY_NORMAL, false},
+	{"terse", PD_REPLY_TERSE, false},
+	{"silent", PD_REPLY_SILENT, false},
+	{NULL, 0, false}
+};
 int			pd_guessing_threshold = 10;
 int			pd_guessing_window = 600;
 
@@ -156,6 +170,24 @@ _PG_init(void)
 							PGC_SIGHUP,
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
+	DefineCustomEnumVariable("probe_detect.server_log",
+							 "What the server log says about a recognised probe: original, annotated or off.",
+							 NULL,
+							 &pd_server_log,
+							 PD_LOG_ORIGINAL,
+							 pd_server_log_options,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomEnumVariable("probe_detect.reply",
+							 "What a rejected start-up packet is told: normal, terse or silent.",
+							 NULL,
+							 &pd_reply,
+							 PD_REPLY_NORMAL,
+							 pd_reply_options,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("probe_detect");
 
 #ifdef PD_HAVE_SHMEM_REQUEST_HOOK
