@@ -209,3 +209,23 @@ pd_ring_reset(PdRing *ring, TimestampTz now)
 	pg_atomic_write_u64(&ring->since, (uint64) now);
 	pg_atomic_write_u64(&ring->reset_id, pg_atomic_read_u64(&ring->next_id));
 }
+
+void
+pd_ring_restore(PdRing *ring, PdEvent *ev)
+{
+	pg_atomic_uint64 *seq = pd_slot_seq(ring, ev->event_id);
+
+	ev->checksum = 0;
+	ev->checksum = pd_event_checksum(ev);
+	memcpy(pd_slot_event(ring, ev->event_id), ev, PD_EVENT_SIZE(ev->raw_len));
+	pg_atomic_write_u64(seq, ev->event_id * 2);
+}
+
+void
+pd_ring_restore_counters(PdRing *ring, uint64 next_id, uint64 reset_id,
+						 TimestampTz since)
+{
+	pg_atomic_write_u64(&ring->next_id, next_id);
+	pg_atomic_write_u64(&ring->reset_id, reset_id);
+	pg_atomic_write_u64(&ring->since, (uint64) since);
+}

@@ -105,6 +105,11 @@ extern bool pd_ring_get(PdRing *ring, uint64 id, PdEvent *buf);
 extern uint64 pd_ring_next_id(PdRing *ring);
 
 extern void pd_ring_stats(PdRing *ring, PdRingStats *stats);
+
+/* Restoring a saved ring in the postmaster, before any writer exists. */
+extern void pd_ring_restore(PdRing *ring, PdEvent *ev);
+extern void pd_ring_restore_counters(PdRing *ring, uint64 next_id,
+									 uint64 reset_id, TimestampTz since);
 extern void pd_ring_reset(PdRing *ring, TimestampTz now);
 
 #endif							/* PD_RING_H */

@@ -21,6 +21,7 @@
 #include "pd_capture.h"
 #include "pd_classify.h"
 #include "pd_compat.h"
+#include "pd_persist.h"
 #include "pd_ring.h"
 #include "pd_sources.h"
 #include "pd_text.h"
@@ -104,8 +105,14 @@ pd_shmem_startup(void)
 	{
 		pd_ring_init(ring, pd_max_events, pd_capture_bytes);
 		pd_ring_reset(ring, GetCurrentTimestamp());
+		if (!IsUnderPostmaster)
+			pd_persist_load(ring);
 	}
 	LWLockRelease(AddinShmemInitLock);
+
+	/* save at a clean shutdown: the postmaster only (pg_stat_statements) */
+	if (!IsUnderPostmaster)
+		on_shmem_exit(pd_persist_shutdown, PointerGetDatum(ring));
 
 	pd_ring = ring;
 }
@@ -170,6 +177,14 @@ _PG_init(void)
 							PGC_SIGHUP,
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("probe_detect.save",
+							 "Keeps recorded events across clean server restarts.",
+							 NULL,
+							 &pd_save,
+							 true,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
 	DefineCustomEnumVariable("probe_detect.server_log",
 							 "What the server log says about a recognised probe: original, annotated or off.",
 							 NULL,
