@@ -501,9 +501,28 @@ pd_annotate_auth_failure(ErrorData *edata)
 	pd_analyze(pd_ring, &an);
 	pd_source_verdict(&an, self.addr_family, self.addr, verdict, sizeof(verdict));
 	if (verdict[0])
+	{
+		char		peer[64];
+		char	   *colon;
+
+		/*
+		 * "probe_detect: 203.0.113.7: password guessing" first, so that it
+		 * is on the DETAIL line that carries log_line_prefix: log watchers
+		 * match whole lines.
+		 */
+		pd_format_peer(&self, peer, sizeof(peer));
+		colon = strrchr(peer, ':');
+		if (colon)
+			*colon = '\0';
+		if (peer[0] == '[')
+		{
+			memmove(peer, peer + 1, strlen(peer));
+			peer[strlen(peer) - 1] = '\0';
+		}
 		edata->detail_log = edata->detail_log ?
-			psprintf("%s\nprobe_detect: %s", edata->detail_log, verdict) :
-			psprintf("probe_detect: %s", verdict);
+			psprintf("probe_detect: %s: %s\n%s", peer, verdict, edata->detail_log) :
+			psprintf("probe_detect: %s: %s", peer, verdict);
+	}
 }
 
 static bool
