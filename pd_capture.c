@@ -38,6 +38,7 @@
 #include "pd_scan.h"
 #include "pd_sources.h"
 #include "pd_compat.h"
+#include "pd_refuse.h"
 #include "pd_text.h"
 #include "storage/proc.h"
 #include "utils/timestamp.h"
@@ -612,6 +613,23 @@ pd_client_auth(Port *port, int status)
 		pd_auth_method = NULL;
 		pd_in_hook = false;
 	}
+
+	/* an address that probed or guessed too much: FATAL, whatever status */
+	if (status != STATUS_EOF && port == MyProcPort)
+		pd_refuse_check(port);
+}
+
+/* A refused connection is an event too (called by pd_refuse.c). */
+void
+pd_record_refusal(void)
+{
+	static const PdRule refused = {"", false, PD_KIND_REFUSED, PD_OFFSET_NONE};
+
+	if (pd_ring == NULL || !pd_enabled || pd_in_hook)
+		return;
+	pd_in_hook = true;
+	pd_record(&refused, "connection refused by probe_detect");
+	pd_in_hook = false;
 }
 
 void

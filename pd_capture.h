@@ -36,6 +36,7 @@ extern int	pd_server_log;
 extern int	pd_reply;
 
 extern void pd_install_hooks(void);
+extern void pd_record_refusal(void);
 
 /* ERROR unless the module was preloaded (defined in probe_detect.c). */
 extern void pd_check_loaded(void);

@@ -25,6 +25,7 @@ typedef enum PdKind
 	PD_KIND_CERT_REJECTED,		/* a client certificate was required */
 	PD_KIND_UNKNOWN_ROLE,		/* authenticated, but no such role */
 	PD_KIND_UNKNOWN_DATABASE,	/* authenticated, but no such database */
+	PD_KIND_REFUSED,			/* refused by probe_detect.refuse_after */
 	PD_KIND_MAX
 } PdKind;
 

@@ -34,6 +34,7 @@ static const char *const pd_kind_names[PD_KIND_MAX] = {
 	[PD_KIND_CERT_REJECTED] = "cert_rejected",
 	[PD_KIND_UNKNOWN_ROLE] = "unknown_role",
 	[PD_KIND_UNKNOWN_DATABASE] = "unknown_database",
+	[PD_KIND_REFUSED] = "refused",
 };
 
 const char *

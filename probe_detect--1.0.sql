@@ -88,14 +88,35 @@ LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 CREATE VIEW probe_detect_sources AS
     SELECT * FROM probe_detect_sources() ORDER BY last_seen DESC, client_addr;
 
+CREATE FUNCTION probe_detect_refused(
+    OUT client_addr inet,
+    OUT since timestamptz,
+    OUT until timestamptz,
+    OUT reason text
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'probe_detect_refused'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE VIEW probe_detect_refused AS
+    SELECT * FROM probe_detect_refused() ORDER BY since, client_addr;
+
+CREATE FUNCTION probe_detect_unrefuse(client_addr inet)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'probe_detect_unrefuse'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
 -- Client addresses are personal data: nothing for PUBLIC.
 REVOKE ALL ON FUNCTION probe_detect_events() FROM PUBLIC;
 REVOKE ALL ON FUNCTION probe_detect_stats() FROM PUBLIC;
 REVOKE ALL ON FUNCTION probe_detect_reset() FROM PUBLIC;
 REVOKE ALL ON FUNCTION probe_detect_sources() FROM PUBLIC;
+REVOKE ALL ON FUNCTION probe_detect_refused() FROM PUBLIC;
+REVOKE ALL ON FUNCTION probe_detect_unrefuse(inet) FROM PUBLIC;
 REVOKE ALL ON probe_detect_events FROM PUBLIC;
 REVOKE ALL ON probe_detect_stats FROM PUBLIC;
 REVOKE ALL ON probe_detect_sources FROM PUBLIC;
+REVOKE ALL ON probe_detect_refused FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION probe_detect_events() TO pg_read_all_stats;
 GRANT EXECUTE ON FUNCTION probe_detect_stats() TO pg_read_all_stats;
@@ -103,3 +124,5 @@ GRANT SELECT ON probe_detect_events TO pg_read_all_stats;
 GRANT SELECT ON probe_detect_stats TO pg_read_all_stats;
 GRANT EXECUTE ON FUNCTION probe_detect_sources() TO pg_read_all_stats;
 GRANT SELECT ON probe_detect_sources TO pg_read_all_stats;
+GRANT EXECUTE ON FUNCTION probe_detect_refused() TO pg_read_all_stats;
+GRANT SELECT ON probe_detect_refused TO pg_read_all_stats;

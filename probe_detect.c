@@ -22,6 +22,7 @@
 #include "pd_classify.h"
 #include "pd_compat.h"
 #include "pd_persist.h"
+#include "pd_refuse.h"
 #include "pd_ring.h"
 #include "pd_sources.h"
 #include "pd_text.h"
@@ -88,6 +89,7 @@ pd_shmem_request(void)
 		pd_prev_shmem_request_hook();
 #endif
 	RequestAddinShmemSpace(pd_shmem_size());
+	pd_refuse_shmem_request();
 }
 
 static void
@@ -100,6 +102,9 @@ pd_shmem_startup(void)
 		pd_prev_shmem_startup_hook();
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	pd_refuse_shmem_init(ShmemInitStruct("probe_detect refused",
+										 pd_refuse_shmem_size(), &found),
+						 found);
 	ring = ShmemInitStruct("probe_detect", pd_shmem_size(), &found);
 	if (!found)
 	{
@@ -203,6 +208,44 @@ _PG_init(void)
 							 PGC_SIGHUP,
 							 0,
 							 NULL, NULL, NULL);
+	DefineCustomIntVariable("probe_detect.refuse_after",
+							"Probe or failed-login events from one address, within probe_detect.refuse_window, after which its connections are refused; 0 turns refusing off.",
+							NULL,
+							&pd_refuse_after,
+							0,
+							0,
+							1000000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("probe_detect.refuse_window",
+							"Time window for probe_detect.refuse_after.",
+							NULL,
+							&pd_refuse_window,
+							600,
+							1,
+							7 * 24 * 3600,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("probe_detect.refuse_for",
+							"How long an address is refused once it crossed probe_detect.refuse_after.",
+							NULL,
+							&pd_refuse_for,
+							3600,
+							1,
+							365 * 24 * 3600,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("probe_detect.trusted_networks",
+							   "Addresses and networks (CIDR, comma-separated) that are never refused.",
+							   NULL,
+							   &pd_trusted_networks,
+							   "",
+							   PGC_SIGHUP,
+							   GUC_LIST_INPUT,
+							   pd_trusted_check, pd_trusted_assign, NULL);
 	MarkGUCPrefixReserved("probe_detect");
 
 #ifdef PD_HAVE_SHMEM_REQUEST_HOOK
