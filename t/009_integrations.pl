@@ -68,7 +68,7 @@ SKIP:
 
 SKIP:
 {
-	skip 'prometheus-postgres-exporter is not installed', 4
+	skip 'prometheus-postgres-exporter is not installed', 6
 	  unless have('prometheus-postgres-exporter');
 	my $web = PostgreSQL::Test::Cluster::get_free_port();
 	local $ENV{DATA_SOURCE_NAME} =
@@ -93,6 +93,8 @@ SKIP:
 	# the exporter adds a server="..." label of its own
 	like($metrics, qr/^probe_detect_ring_events_total\{server="[^"]+"\} $n$/m, "ring: $n events in total");
 	like($metrics, qr/^probe_detect_ring_ring_size\{server="[^"]+"\} 5000$/m, 'ring: its size');
+	like($metrics, qr/^probe_detect_ring_fullness\{server="[^"]+"\} 0\.00(?:1|2)\d*$/m, 'ring: how full');
+	like($metrics, qr/^probe_detect_refused_hosts\{server="[^"]+"\} 0$/m, 'refused hosts');
 	like($metrics,
 		qr/^probe_detect_events_events\{kind="unsupported_protocol",protocol="smb1",server="[^"]+",tool="[^"]+"\} \d+$/m,
 		'events by kind, protocol and tool');
