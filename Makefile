@@ -101,8 +101,8 @@ test/fuzz_classify: test/fuzz_classify.c $(CLASSIFIER) pd_classify.h
 	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ test/fuzz_classify.c $(CLASSIFIER)
 
 # Benchmarks: not tests.  Ratios and costs measured side by side in one run.
-bench: bench/bench_classify
-	./bench/bench_classify test/captures.tsv
+bench:
+	bash bench/run.sh
 
 bench/bench_classify: bench/bench_classify.c $(CLASSIFIER) pd_classify.h
 	$(CC) -std=c99 -O2 -I. -o $@ bench/bench_classify.c $(CLASSIFIER)

@@ -16,7 +16,8 @@
 #include "pd_classify.h"
 
 #define MAXP 256
-#define ROUNDS 20000
+#define ROUNDS_DEFAULT 20000
+static int ROUNDS = ROUNDS_DEFAULT;
 
 static double
 now_ns(void)
@@ -40,6 +41,11 @@ main(int argc, char **argv)
 	int			worst_i = 0;
 	volatile int sink = 0;
 	uint32_t	r = 12345;
+
+	if (getenv("BENCH_ROUNDS"))
+		ROUNDS = atoi(getenv("BENCH_ROUNDS"));
+	if (ROUNDS < 10)
+		ROUNDS = 10;
 
 	while (f && fgets(line, sizeof(line), f) && np < 96)
 	{

@@ -94,6 +94,22 @@ if ! grep -q '^Result: PASS' "$log"; then
 	done
 fi
 
+# The same TAP tests against the module built with UBSan.
+echo "=== tap-ubsan"
+bash scripts/sanitize.sh "$work" 2>&1 | tee "$logs/tap-ubsan.log"
+asan_rc=${PIPESTATUS[0]}
+log="$logs/tap-ubsan.log"
+tests=$(grep -oE 'Files=[0-9]+, Tests=[0-9]+' "$log" | sed 's/.*Tests=//' | tail -1)
+tfailed=$(grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$log" | awk -F'[ /]' '{s+=$2} END {print s+0}')
+reports=$(grep -c '^sanitizer reports:' "$log" || true)
+if [ -z "$tests" ]; then
+	add tap-ubsan 0 1
+else
+	extra=0
+	[ "$asan_rc" -ne 0 ] && [ "$tfailed" -eq 0 ] && extra=1
+	add tap-ubsan $((tests - tfailed)) $((tfailed + reports + extra))
+fi
+
 echo
 echo "=== summary"
 printf '%s\n' "${summary[@]}"

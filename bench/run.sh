@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# make bench: probe_detect's cost, measured side by side in one run, with and
+# without the module, on two throwaway clusters on loopback.  Not a test:
+# nothing here passes or fails.  Writes bench/RESULTS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+
+bash scripts/setup.sh
+export PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
+work=$(mktemp -d /tmp/probe_detect-bench.XXXXXX)
+cp -a bench test pd_*.c pd_*.h "$work/"
+if [ "$(id -u)" = 0 ]; then chown -R "$TEST_USER" "$work"; fi
+as_pg_user bash bench/clusters.sh "$work" "$PG_MAJOR"
+cp "$work/RESULTS.md" bench/RESULTS.md
+echo "written: bench/RESULTS.md"
+rm -rf "$work"
