@@ -14,6 +14,8 @@ cleanup()
 trap cleanup EXIT
 
 "$bin/initdb" -D "$data" -A trust -U postgres >/dev/null
+# the Unix socket trusted for the demo itself, TCP logins need a password
+printf 'local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n' >"$data/pg_hba.conf"
 cat >>"$data/postgresql.conf" <<CONF
 shared_preload_libraries = 'probe_detect'
 listen_addresses = '127.0.0.1'
@@ -23,6 +25,7 @@ CONF
 "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w start >/dev/null
 psql=("$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres)
 "${psql[@]}" -c 'CREATE EXTENSION probe_detect'
+"${psql[@]}" -c "CREATE ROLE alice LOGIN PASSWORD 'alicepw'"
 
 echo "== probing 127.0.0.1:$port"
 # raw bytes through bash's /dev/tcp: send, then wait for the server to hang up
@@ -43,6 +46,11 @@ echo "  redis PING, an SMB2 header, protocol 2.0"
 send '*1\r\n$4\r\nPING\r\n'
 send '\x00\x00\x00\x08\xfeSMB'
 send '\x00\x00\x00\x08\x00\x02\x00\x00'
+echo "  three wrong passwords for alice"
+for pw in 123456 password alice2024; do
+	"$bin/psql" -X -q "host=127.0.0.1 port=$port user=alice dbname=postgres password=$pw sslmode=disable" \
+		-c 'SELECT 1' >/dev/null 2>&1 || true
+done
 
 echo
 echo "== what the server log says"
@@ -51,9 +59,11 @@ grep -E 'invalid length|unsupported frontend|incomplete startup' "$dir/server.lo
 echo
 echo "== what probe_detect says"
 "${psql[@]}" -P pager=off <<'SQL'
-SELECT event_id, client_addr, client_port, kind, protocol_version,
-       left(raw_ascii, 48) AS raw_ascii
+SELECT event_id, kind, protocol_version AS version, left(raw_ascii, 28) AS raw_ascii,
+       protocol, tool
   FROM probe_detect_events;
+SELECT client_addr, events, protocols, auth_failures, users_tried, verdict
+  FROM probe_detect_sources;
 SELECT * FROM probe_detect_stats;
 SELECT * FROM probe_detect_decode('65363.19778');
 SQL
