@@ -334,16 +334,17 @@ pd_record(const PdRule *rule, const char *message)
 		/* PostgreSQL's own protocol, spoken well enough to authenticate */
 		probe.params = pd_startup_params(port, &probe.params_len);
 		pd_classify(&probe, &cls);
-		memcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
-		memcpy(ev->tool, cls.tool, sizeof(ev->tool));
+		strlcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
+		strlcpy(ev->tool, cls.tool, sizeof(ev->tool));
 		pd_auth_detail(ev, port, pd_auth_method);
 	}
 	else
 	{
+		/* strlcpy, not memcpy: the tails of cls are not initialised */
 		pd_classify(&probe, &cls);
-		memcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
-		memcpy(ev->tool, cls.tool, sizeof(ev->tool));
-		memcpy(ev->detail, cls.detail, sizeof(ev->detail));
+		strlcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
+		strlcpy(ev->tool, cls.tool, sizeof(ev->tool));
+		strlcpy(ev->detail, cls.detail, sizeof(ev->detail));
 	}
 
 	pd_ring_record(pd_ring, ev);

@@ -97,14 +97,14 @@ pd_shmem_startup(void)
 {
 	bool		found;
 	PdRing	   *ring;
+	void	   *refused;
 
 	if (pd_prev_shmem_startup_hook)
 		pd_prev_shmem_startup_hook();
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	pd_refuse_shmem_init(ShmemInitStruct("probe_detect refused",
-										 pd_refuse_shmem_size(), &found),
-						 found);
+	refused = ShmemInitStruct("probe_detect refused", pd_refuse_shmem_size(), &found);
+	pd_refuse_shmem_init(refused, found);
 	ring = ShmemInitStruct("probe_detect", pd_shmem_size(), &found);
 	if (!found)
 	{
