@@ -93,6 +93,36 @@ hook_other=$("${psqlA[@]}" -c 'SELECT round(min(pd_hookbench(1000000, false))::n
 hook_probe=$("${psqlA[@]}" -c 'SELECT round(min(pd_hookbench(20000, true))::numeric, 0) FROM generate_series(1, 5)')
 hook_events=$("${psqlA[@]}" -c 'SELECT events_total FROM probe_detect_stats')
 
+# 3b. The same hook calls counted in instructions: A restarted under
+# callgrind (pg_ctl -p with a wrapper; callgrind follows the forks), one
+# backend per case; inclusive instructions of pd_hookbench() / calls.
+hook_other_ir=""
+hook_probe_ir=""
+if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+	pg_ctl -D "$work/a" -m fast stop >/dev/null
+	mkdir -p "$work/cg"
+	printf '#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s/cg/cg.%%p %s/postgres "$@"\n' \
+		"$work" "$bin" >"$work/cg/postgres"
+	chmod +x "$work/cg/postgres"
+	pg_ctl -D "$work/a" -p "$work/cg/postgres" -l "$work/a-cg.log" -t 300 -w start >/dev/null
+	ir_per_call()
+	{
+		# $1 = n, $2 = probe: the backend's pd_hookbench inclusive Ir / n
+		local pid
+		pid=$("${psqlA[@]}" -c "SELECT pg_backend_pid(); SELECT pd_hookbench($1, $2)" | head -1)
+		sleep 1
+		for f in "$work"/cg/cg."$pid"*; do
+			callgrind_dump=$(callgrind_annotate --inclusive=yes "$f" 2>/dev/null |
+				awk '/pd_hookbench/ {gsub(",", "", $1); print $1; exit}')
+			[ -n "$callgrind_dump" ] && awk -v i="$callgrind_dump" -v n="$1" 'BEGIN {printf "%.0f", i / n}'
+		done
+	}
+	hook_other_ir=$(ir_per_call 100000 false)
+	hook_probe_ir=$(ir_per_call 2000 true)
+	pg_ctl -D "$work/a" -m fast -t 300 stop >/dev/null
+	pg_ctl -D "$work/a" -l "$work/a.log" -w start >/dev/null
+fi
+
 # 4. The classifier, in nanoseconds and in instructions (callgrind).
 classify=$(./bench_classify test/captures.tsv)
 instr=""
@@ -134,8 +164,8 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 	echo
 	echo "| cost | value |"
 	echo "| --- | --- |"
-	echo "| log hook, message that is not ours | $hook_other ns per call (best of 5 x 1,000,000) |"
-	echo "| log hook, recorded probe (match, classify, ring write) | $hook_probe ns per call (best of 5 x 20,000; $hook_events events) |"
+	echo "| log hook, message that is not ours | $hook_other ns per call (best of 5 x 1,000,000); ${hook_other_ir:-?} instructions (callgrind) |"
+	echo "| log hook, recorded probe (match, classify, ring write) | $hook_probe ns per call (best of 5 x 20,000; $hook_events events); ${hook_probe_ir:-?} instructions (callgrind) |"
 	echo "| classifier, 256-byte payloads | $(echo "$classify" | sed -n 2p | sed 's/classifier: //') |"
 	echo "| classifier, adversarial 8 kB | $(echo "$classify" | sed -n 3p | sed 's/classifier: //') |"
 	echo "| classifier instructions (callgrind, mean per call) | ${instr:-not measured (no valgrind)} |"
