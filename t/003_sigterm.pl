@@ -14,34 +14,8 @@ use Test::More;
 use Time::HiRes qw(time usleep);
 
 my $node = probe_node('sigterm', conf => "probe_detect.max_events = 20000\n");
-# The postmaster's pid is the first line of postmaster.pid.
-open(my $pidfh, '<', $node->data_dir . '/postmaster.pid') or die;
-my $postmaster = <$pidfh>;
-chomp $postmaster;
-close $pidfh;
+my $postmaster = postmaster_pid($node);
 
-# Children of the postmaster that have not read a startup packet yet still
-# carry the postmaster's own command line; everything else has retitled
-# itself "postgres: ...".  Only those are killed.
-sub startup_children
-{
-	my @pids;
-	opendir(my $dh, '/proc') or die;
-	for my $pid (grep { /^\d+$/ } readdir $dh)
-	{
-		open(my $st, '<', "/proc/$pid/stat") or next;
-		my $stat = <$st>;
-		close $st;
-		next unless defined $stat && $stat =~ /\) \S+ (\d+)/;
-		next unless $1 == $postmaster;
-		open(my $cl, '<', "/proc/$pid/cmdline") or next;
-		my $cmd = <$cl> // '';
-		close $cl;
-		push @pids, $pid if $cmd ne '' && $cmd !~ /^postgres: /;
-	}
-	closedir $dh;
-	return @pids;
-}
 
 my $http = "GET /flood HTTP/1.0\r\n\r\n";
 my $stop = $node->basedir . '/stop';
@@ -59,7 +33,7 @@ for my $round (1 .. $rounds)
 		my $kills = 0;
 		while (!-e $stop)
 		{
-			$kills += kill('TERM', startup_children());
+			$kills += kill('TERM', startup_children($postmaster));
 			usleep(200);
 		}
 		open(my $fh, '>', $killfile) or die;

@@ -21,14 +21,6 @@ my $port = $node->port;
 my $smb = pack('N', 0xa4) . "\xffSMBr" . ("\0" x 159);
 my $http = "GET /x HTTP/1.1\r\nHost: h\r\nUser-Agent: curl/7.88.1\r\n\r\n";
 
-sub set_conf
-{
-	my ($name, $value) = @_;
-	$node->append_conf('postgresql.conf', "$name = '$value'");
-	$node->reload;
-	$node->poll_query_until('postgres', "SELECT current_setting('$name') = '$value'")
-	  or die "$name did not become $value";
-}
 
 # The log written since $offset.
 sub log_since
@@ -47,7 +39,7 @@ like($log, qr/LOG:  invalid length of startup packet/, 'original: the LOG line i
 unlike($log, qr/probe_detect:/, 'original: nothing of ours');
 
 # server_log = annotated: one LOG line of ours instead, in a stable format.
-set_conf('probe_detect.server_log', 'annotated');
+set_conf($node, 'probe_detect.server_log', 'annotated');
 $off = -s $node->logfile;
 ($p1) = send_probe($node, $smb);
 my ($p2) = send_probe($node, $http);
@@ -69,7 +61,7 @@ like(log_since($off), qr{probe from 127\.0\.0\.1:$p3: invalid_length "/\\x22x HT
 
 # A failed login keeps PostgreSQL's line, with the address's verdict.
 $node->safe_psql('postgres', "CREATE ROLE alice LOGIN PASSWORD 'alicepw'");
-set_conf('probe_detect.guessing_threshold', '2');
+set_conf($node, 'probe_detect.guessing_threshold', '2');
 $off = -s $node->logfile;
 for (1 .. 3)
 {
@@ -83,7 +75,7 @@ like($log, qr/DETAIL:  probe_detect: 127\.0\.0\.1: password guessing\n\s*Connect
 	'annotated: the third failure carries the verdict in its server-only detail');
 
 # server_log = off: nothing in the log, everything in the views.
-set_conf('probe_detect.server_log', 'off');
+set_conf($node, 'probe_detect.server_log', 'off');
 $off = -s $node->logfile;
 ($p1) = send_probe($node, $smb);
 ($p2) = send_probe($node, $http);
@@ -91,7 +83,7 @@ $log = log_since($off);
 unlike($log, qr/unsupported frontend protocol|invalid length|probe_detect:/, 'off: no line at all');
 is($node->safe_psql('postgres', "SELECT count(*) FROM probe_detect_events WHERE client_port IN ($p1, $p2)"),
 	'2', 'off: both still recorded');
-set_conf('probe_detect.server_log', 'original');
+set_conf($node, 'probe_detect.server_log', 'original');
 
 # probe_detect.reply: the ErrorResponse's fields.
 sub fields
@@ -103,11 +95,11 @@ sub fields
 }
 my (undef, $reply) = send_probe($node, $smb);
 is(fields($reply), 'SVCMFLR', 'reply normal: severity, code, message, file, line, routine');
-set_conf('probe_detect.reply', 'terse');
+set_conf($node, 'probe_detect.reply', 'terse');
 (undef, $reply) = send_probe($node, $smb);
 is(fields($reply), 'SVCM', 'reply terse: no file, line or routine');
 like($reply, qr/unsupported frontend protocol 65363\.19778/, 'reply terse: the message itself');
-set_conf('probe_detect.reply', 'silent');
+set_conf($node, 'probe_detect.reply', 'silent');
 (undef, $reply) = send_probe($node, $smb);
 is($reply, '', 'reply silent: nothing, the connection is closed');
 # never for a real client's authentication errors
@@ -124,7 +116,7 @@ SKIP:
 	my %nmap;
 	for my $r ('normal', 'terse', 'silent')
 	{
-		set_conf('probe_detect.reply', $r);
+		set_conf($node, 'probe_detect.reply', $r);
 		IPC::Run::run([ 'nmap', '-sV', '-Pn', '-n', '-p', $port, '127.0.0.1' ],
 			'>', \$nmap{$r}, '2>', \my $e, IPC::Run::timeout(120));
 		note "reply $r:\n$nmap{$r}";

@@ -29,14 +29,6 @@ $node->safe_psql('postgres', "CREATE ROLE alice LOGIN PASSWORD 'alicepw'; CREATE
 
 sub q1 { return $node->safe_psql('postgres', $_[0]); }
 
-sub set_conf
-{
-	my ($name, $value) = @_;
-	$node->append_conf('postgresql.conf', "$name = '$value'");
-	$node->reload;
-	$node->poll_query_until('postgres', "SELECT current_setting('$name') = '$value'")
-	  or die "$name did not become $value";
-}
 
 # A login over TCP with libpq: returns psql's stderr ('' on success).
 sub login
@@ -91,9 +83,9 @@ SKIP:
 }
 
 # Trusted networks are never refused.
-set_conf('probe_detect.trusted_networks', '10.0.0.0/8, 127.0.0.0/8');
+set_conf($node, 'probe_detect.trusted_networks', '10.0.0.0/8, 127.0.0.0/8');
 is(login('127.0.0.1'), '', 'trusted_networks: 127.0.0.0/8 gets in');
-set_conf('probe_detect.trusted_networks', '');
+set_conf($node, 'probe_detect.trusted_networks', '');
 like(login('127.0.0.1'), qr/refused by probe_detect/, 'trusted no more: refused');
 my ($rc, $out, $err) = $node->psql('postgres', "SET probe_detect.trusted_networks = 'x'");
 like($err, qr/cannot be changed now|invalid value/, 'trusted_networks is not a session setting');
@@ -109,8 +101,8 @@ is(q1("SELECT probe_detect_unrefuse('127.0.0.1')"), 'f', 'unrefuse again: it was
 like($err, qr/needs a single address, not a network/, 'unrefuse needs an address');
 
 # Refusals end after refuse_for, once the events age out of the window.
-set_conf('probe_detect.refuse_window', '2s');
-set_conf('probe_detect.refuse_for', '1s');
+set_conf($node, 'probe_detect.refuse_window', '2s');
+set_conf($node, 'probe_detect.refuse_for', '1s');
 send_probe($node, "GET /$_ HTTP/1.0\r\n\r\n") for 1 .. 5;
 like(login('127.0.0.1'), qr/refused by probe_detect/, 'short window: refused');
 sleep 3.2;
@@ -126,9 +118,9 @@ like($err, qr/permission denied for view probe_detect_refused/, 'PUBLIC cannot r
 like($err, qr/permission denied for function probe_detect_unrefuse/, 'PUBLIC cannot lift them');
 
 # A swarm of addresses: the table stays bounded (1024), the newest kept.
-set_conf('probe_detect.refuse_window', '10min');
-set_conf('probe_detect.refuse_for', '1h');
-set_conf('probe_detect.refuse_after', '1');
+set_conf($node, 'probe_detect.refuse_window', '10min');
+set_conf($node, 'probe_detect.refuse_for', '1h');
+set_conf($node, 'probe_detect.refuse_after', '1');
 q1('SELECT probe_detect_reset()');
 my $swarm = 1100;
 my $refused = 0;

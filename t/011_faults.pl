@@ -15,29 +15,8 @@ use Time::HiRes qw(usleep);
 
 # --- SIGKILL during a flood -------------------------------------------------
 my $node = probe_node('faults', conf => "restart_after_crash = on\n");
-open(my $pidfh, '<', $node->data_dir . '/postmaster.pid') or die;
-my $postmaster = <$pidfh>;
-chomp $postmaster;
-close $pidfh;
+my $postmaster = postmaster_pid($node);
 
-sub startup_children
-{
-	my @pids;
-	opendir(my $dh, '/proc') or die;
-	for my $pid (grep { /^\d+$/ } readdir $dh)
-	{
-		open(my $st, '<', "/proc/$pid/stat") or next;
-		my $stat = <$st> // '';
-		close $st;
-		next unless $stat =~ /\) \S+ (\d+)/ && $1 == $postmaster;
-		open(my $cl, '<', "/proc/$pid/cmdline") or next;
-		my $cmd = <$cl> // '';
-		close $cl;
-		push @pids, $pid if $cmd ne '' && $cmd !~ /^postgres: /;
-	}
-	closedir $dh;
-	return @pids;
-}
 
 for my $round (1 .. 3)
 {
@@ -54,7 +33,7 @@ for my $round (1 .. 3)
 	my $killed = 0;
 	for (1 .. 2000)
 	{
-		my @c = startup_children();
+		my @c = startup_children($postmaster);
 		if (@c)
 		{
 			$killed += kill('KILL', $c[0]);

@@ -15,7 +15,8 @@ use PostgreSQL::Test::Cluster;
 use Time::HiRes qw(time);
 
 our @EXPORT = qw(probe_node have_ipv6 send_probe open_probe nmap_unescape
-  nmap_probe events_by_port events_where hexstr);
+  nmap_probe events_by_port events_where hexstr
+  set_conf postmaster_pid startup_children);
 
 # Is ::1 usable on this host?
 sub have_ipv6
@@ -176,6 +177,50 @@ SELECT coalesce(host(client_addr), ''), coalesce(client_port, -1), kind,
 		  };
 	}
 	return @rows;
+}
+
+# Set a SIGHUP setting and wait until the server uses it.
+sub set_conf
+{
+	my ($node, $name, $value) = @_;
+	$node->append_conf('postgresql.conf', "$name = '$value'");
+	$node->reload;
+	$node->poll_query_until('postgres', "SELECT current_setting('$name') = '$value'")
+	  or die "$name did not become $value";
+}
+
+# The postmaster's pid: the first line of postmaster.pid.
+sub postmaster_pid
+{
+	my ($node) = @_;
+	open(my $fh, '<', $node->data_dir . '/postmaster.pid') or die $!;
+	my $pid = <$fh>;
+	close $fh;
+	chomp $pid;
+	return $pid;
+}
+
+# Children of the postmaster that have not read a start-up packet yet: they
+# still carry the postmaster's own command line, while every other child
+# has retitled itself "postgres: ...".  A zombie has an empty command line.
+sub startup_children
+{
+	my ($postmaster) = @_;
+	my @pids;
+	opendir(my $dh, '/proc') or die;
+	for my $pid (grep { /^\d+$/ } readdir $dh)
+	{
+		open(my $st, '<', "/proc/$pid/stat") or next;
+		my $stat = <$st> // '';
+		close $st;
+		next unless $stat =~ /\) \S+ (\d+)/ && $1 == $postmaster;
+		open(my $cl, '<', "/proc/$pid/cmdline") or next;
+		my $cmd = <$cl> // '';
+		close $cl;
+		push @pids, $pid if $cmd ne '' && $cmd !~ /^postgres: /;
+	}
+	closedir $dh;
+	return @pids;
 }
 
 sub hexstr
