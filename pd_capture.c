@@ -574,7 +574,7 @@ pd_emit_log_hook(ErrorData *edata)
 		}
 		pd_in_hook = false;
 	}
-	else if (pd_server_log == PD_LOG_ANNOTATED && MyProc != NULL &&
+	else if (pd_server_log == PD_LOG_ANNOTATED && pd_enabled && MyProc != NULL &&
 			 MyProcPort != NULL && pd_ring != NULL && !pd_in_hook &&
 			 edata->elevel == FATAL && IsInitProcessingMode() &&
 			 edata->message_id && pd_is_auth_failure(edata->message_id))

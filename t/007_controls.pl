@@ -74,6 +74,15 @@ is(scalar @fails, 3, 'annotated: failed logins keep PostgreSQL\'s FATAL');
 like($log, qr/DETAIL:  probe_detect: 127\.0\.0\.1: password guessing\n\s*Connection matched pg_hba\.conf line \d+: /,
 	'annotated: the third failure carries the verdict in its server-only detail');
 
+# enabled = off: nothing recorded, so PostgreSQL's own line stays.
+set_conf($node, 'probe_detect.enabled', 'off');
+$off = -s $node->logfile;
+send_probe($node, $smb);
+$log = log_since($off);
+like($log, qr/FATAL:  unsupported frontend protocol 65363\.19778/, 'enabled off: PostgreSQL\'s FATAL stays');
+unlike($log, qr/probe_detect:/, 'enabled off: no annotated line');
+set_conf($node, 'probe_detect.enabled', 'on');
+
 # server_log = off: nothing in the log, everything in the views.
 set_conf($node, 'probe_detect.server_log', 'off');
 $off = -s $node->logfile;
