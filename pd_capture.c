@@ -271,23 +271,21 @@ pd_set_peer(PdEvent *ev, const Port *port)
 	/* Unix-domain sockets: no address */
 }
 
-static const PdEvent *
+/*
+ * Record one event, filled in place in its ring slot, and return its id.
+ * Signals stay blocked while it is filled (pd_ring.h): nothing here blocks.
+ */
+static uint64
 pd_record(const PdRule *rule, const char *message)
 {
-	/* Static, not on the stack: up to 8 kB, and the hook is not re-entered. */
-	static union
-	{
-		PdEvent		ev;
-		char		bytes[PD_EVENT_SIZE(PD_CAPTURE_MAX)];
-	}			buf;
-	PdEvent    *ev = &buf.ev;
 	Port	   *port = MyProcPort;
 	int			capture = Min(pd_capture_bytes, (int) pd_ring->capture_bytes);
 	PdProbe		probe = {rule->kind, NULL, 0, 4, NULL, 0};
 	PdClass		cls;
 	uint8		version[4];
+	PdRingWrite w;
+	PdEvent    *ev = pd_ring_begin(pd_ring, &w);
 
-	memset(ev, 0, offsetof(PdEvent, raw));	/* padding too: it is hashed */
 	ev->seen_at = GetCurrentTimestamp();
 	ev->pid = MyProcPid;
 	ev->kind = rule->kind;
@@ -347,8 +345,8 @@ pd_record(const PdRule *rule, const char *message)
 		strlcpy(ev->detail, cls.detail, sizeof(ev->detail));
 	}
 
-	pd_ring_record(pd_ring, ev);
-	return ev;
+	pd_ring_commit(pd_ring, &w);
+	return w.id;
 }
 
 /* "203.0.113.7:51432", "[::1]:51432" or "[local]" */
@@ -427,14 +425,25 @@ pd_recent_scan_tool(const PdEvent *ev)
  * quote as \x22); PROTOCOL is "unknown" when the classifier had no guess.
  */
 static void
-pd_annotate(ErrorData *edata, const PdEvent *ev)
+pd_annotate(ErrorData *edata, uint64 id)
 {
+	static union
+	{
+		PdEvent		ev;
+		char		bytes[PD_EVENT_SIZE(PD_CAPTURE_MAX)];
+	}			buf;
+	const PdEvent *ev = &buf.ev;
 	char		peer[64];
 	char		bytes[64 * 4 + 1];
 	char		version[16] = "";
-	const char *tool = ev->tool[0] ? ev->tool : pd_recent_scan_tool(ev);
+	const char *tool;
 	int			i,
 				o = 0;
+
+	/* A private copy: the slot is anyone's once published. */
+	if (!pd_ring_get(pd_ring, id, &buf.ev))
+		return;					/* already overwritten: PostgreSQL's line */
+	tool = ev->tool[0] ? ev->tool : pd_recent_scan_tool(ev);
 
 	pd_format_peer(ev, peer, sizeof(peer));
 	if (ev->has_proto)
@@ -557,21 +566,30 @@ pd_emit_log_hook(ErrorData *edata)
 			rule = pd_match_rule(pd_auth_rules, lengthof(pd_auth_rules),
 								 edata->message_id);
 	}
-	if (rule != NULL)
+	if (rule != NULL && MyProc == NULL)
 	{
-		const PdEvent *ev;
+		/*
+		 * A rejected start-up packet.  No re-entry guard is set around the
+		 * recording: nothing it calls raises a message, and a write to a
+		 * static would cost this short-lived child a copy-on-write fault.
+		 */
+		uint64		id = pd_record(rule, edata->message);
 
-		pd_in_hook = true;
-		ev = pd_record(rule, edata->message);
-		if (MyProc == NULL)
+		/* what the prober is told, and the server log */
+		pd_apply_reply(edata);
+		if (pd_server_log == PD_LOG_ANNOTATED)
 		{
-			/* a rejected start-up packet: what the prober is told and the log */
-			pd_apply_reply(edata);
-			if (pd_server_log == PD_LOG_ANNOTATED)
-				pd_annotate(edata, ev);
-			else if (pd_server_log == PD_LOG_OFF)
-				edata->output_to_server = false;
+			pd_in_hook = true;
+			pd_annotate(edata, id);
+			pd_in_hook = false;
 		}
+		else if (pd_server_log == PD_LOG_OFF)
+			edata->output_to_server = false;
+	}
+	else if (rule != NULL)
+	{
+		pd_in_hook = true;
+		pd_record(rule, edata->message);
 		pd_in_hook = false;
 	}
 	else if (pd_server_log == PD_LOG_ANNOTATED && pd_enabled && MyProc != NULL &&

@@ -4,7 +4,7 @@
  *	  The lock-free shared-memory ring of probe events.
  *
  * See pd_ring.h for the locking rules.  Nothing in this file may take a
- * lock, allocate memory, or raise an error: pd_ring_record() runs in the
+ * lock, allocate memory, or raise an error: the writer runs in the
  * postmaster's child before it has a PGPROC, inside emit_log_hook.
  *
  *-------------------------------------------------------------------------
@@ -13,7 +13,6 @@
 
 #include <signal.h>
 
-#include "common/hashfn.h"
 #include "pd_ring.h"
 
 /* Each slot is a sequence word followed by the event. */
@@ -86,42 +85,72 @@ pd_ring_init(PdRing *ring, int nslots, int capture_bytes)
 		pg_atomic_init_u64(pd_slot_seq(ring, i), 0);
 }
 
+/*
+ * A checksum of the event with its checksum field zero, one 64-bit word at a
+ * time.  Not hash_bytes(): this runs in a freshly forked child, and code of
+ * our own sits on text pages the hook has already faulted in.
+ */
 static uint32
 pd_event_checksum(const PdEvent *ev)
 {
-	return hash_bytes((const unsigned char *) ev, PD_EVENT_SIZE(ev->raw_len));
+	const unsigned char *p = (const unsigned char *) ev;
+	size_t		len = PD_EVENT_SIZE(ev->raw_len);
+	uint64		h = UINT64CONST(0xcbf29ce484222325) ^ len;
+	uint64		w;
+
+	for (; len >= sizeof(w); len -= sizeof(w), p += sizeof(w))
+	{
+		memcpy(&w, p, sizeof(w));
+		h = (h ^ w) * UINT64CONST(0x100000001b3);
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p, len);
+	h = (h ^ w) * UINT64CONST(0x100000001b3);
+	h ^= h >> 32;
+	return (uint32) h;
 }
 
-void
-pd_ring_record(PdRing *ring, PdEvent *ev)
+PdEvent *
+pd_ring_begin(PdRing *ring, PdRingWrite *w)
 {
 	sigset_t	all;
-	sigset_t	old;
-	uint64		id;
 	pg_atomic_uint64 *seq;
-
-	Assert(ev->raw_len <= ring->capture_bytes);
 
 	/*
 	 * From the claim to the publish no signal may end us: an id claimed but
 	 * never published would be a hole in the count.  This is microseconds.
 	 */
 	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
+	sigprocmask(SIG_BLOCK, &all, &w->old_mask);
 
-	id = pg_atomic_fetch_add_u64(&ring->next_id, 1);
-	ev->event_id = id;
+	w->id = pg_atomic_fetch_add_u64(&ring->next_id, 1);
+	seq = pd_slot_seq(ring, w->id);
+	pg_atomic_write_u64(seq, w->id * 2 + 1);
+	pg_write_barrier();
+
+	/* padding too: it is checksummed */
+	w->ev = pd_slot_event(ring, w->id);
+	memset(w->ev, 0, offsetof(PdEvent, raw));
+	w->ev->event_id = w->id;
+	return w->ev;
+}
+
+void
+pd_ring_commit(PdRing *ring, PdRingWrite *w)
+{
+	PdEvent    *ev = w->ev;
+
+	Assert(ev->raw_len <= ring->capture_bytes);
+	if (ev->raw_len > ring->capture_bytes)
+		ev->raw_len = ring->capture_bytes;
+	ev->event_id = w->id;
 	ev->checksum = 0;
 	ev->checksum = pd_event_checksum(ev);
-
-	seq = pd_slot_seq(ring, id);
-	pg_atomic_write_u64(seq, id * 2 + 1);
 	pg_write_barrier();
-	memcpy(pd_slot_event(ring, id), ev, PD_EVENT_SIZE(ev->raw_len));
-	pg_write_barrier();
-	pg_atomic_write_u64(seq, id * 2);
+	pg_atomic_write_u64(pd_slot_seq(ring, w->id), w->id * 2);
 
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	sigprocmask(SIG_SETMASK, &w->old_mask, NULL);
 }
 
 /* Copy event id out of the ring into buf; false if it is not valid now. */

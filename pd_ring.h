@@ -7,7 +7,7 @@
  *
  * - Writers take no lock of any kind.  A writer claims an event id with one
  *   atomic fetch-and-add on next_id and owns slot (id % nslots) from then on.
- *   It marks the slot odd (2*id + 1), copies the event in, and publishes it
+ *   It marks the slot odd (2*id + 1), fills the event in, and publishes it
  *   even (2*id).  Writers never wait for each other or for readers, so the
  *   pre-PGPROC child (which may not take LWLocks) can write, and a writer that
  *   dies at any instruction leaves nothing held.  Signals are blocked from the
@@ -25,6 +25,8 @@
  */
 #ifndef PD_RING_H
 #define PD_RING_H
+
+#include <signal.h>
 
 #include "datatype/timestamp.h"
 #include "port/atomics.h"
@@ -87,9 +89,24 @@ extern Size pd_ring_size(int nslots, int capture_bytes);
 extern void pd_ring_init(PdRing *ring, int nslots, int capture_bytes);
 extern const char *pd_kind_name(int kind);
 
-/* Writer: safe in any process, with or without a PGPROC.  ev->raw_len must
- * not exceed ring->capture_bytes. */
-extern void pd_ring_record(PdRing *ring, PdEvent *ev);
+/*
+ * Writer: safe in any process, with or without a PGPROC.  The event is
+ * filled in place, in its slot: pd_ring_begin() blocks signals, claims an id
+ * and returns the slot's event with its fixed part zeroed; the caller fills
+ * it (raw_len at most ring->capture_bytes) and pd_ring_commit() publishes it
+ * and restores the signal mask.  Nothing between the two may block or raise
+ * an error.  Writing in place, not through a private copy, keeps the
+ * short-lived child from touching (and faulting in) pages of its own.
+ */
+typedef struct PdRingWrite
+{
+	uint64		id;
+	sigset_t	old_mask;
+	PdEvent    *ev;
+} PdRingWrite;
+
+extern PdEvent *pd_ring_begin(PdRing *ring, PdRingWrite *w);
+extern void pd_ring_commit(PdRing *ring, PdRingWrite *w);
 
 /*
  * Reader: calls fn for every valid event, oldest first, with a private copy

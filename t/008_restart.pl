@@ -1,6 +1,6 @@
 # Events survive a clean restart (probe_detect.save), and only that: not a
-# crash, not save = off; a damaged, incompatible or unwritable file costs a
-# LOG line, never a failed start or shutdown.
+# crash, not save = off; a damaged, incompatible, unwritable or full file costs
+# a LOG line, never a failed start or shutdown.
 use strict;
 use warnings FATAL => 'all';
 use FindBin;
@@ -100,6 +100,29 @@ like($log, qr/database system is shut down/, 'unwritable: clean shutdown');
 $node->start;
 is($node->safe_psql('postgres', 'SELECT events_total FROM probe_detect_stats'), '0',
 	'unwritable: clean next start with an empty ring');
+
+# A full disk: the temporary file is a link to /dev/full, where every write
+# fails with ENOSPC.  A LOG line naming the cause, a clean shutdown, the
+# partial file removed, a clean next start.
+SKIP:
+{
+	skip 'no /dev/full', 5 unless -c '/dev/full';
+	send_probe($node, "GET /y HTTP/1.0\r\n\r\n");
+	symlink('/dev/full', "$file.tmp") or die "symlink: $!";
+	$off = -s $node->logfile;
+	$node->stop;
+	$log = substr(slurp_file($node->logfile), $off);
+	like($log, qr/could not write file "pg_stat\/probe_detect\.stat\.tmp": No space left on device/,
+		'full: LOG line with the cause');
+	like($log, qr/database system is shut down/, 'full: clean shutdown');
+	ok(!-l "$file.tmp" && !-e $file, 'full: no partial or stale file left');
+	$node->start;
+	is($node->safe_psql('postgres', 'SELECT events_total FROM probe_detect_stats'), '0',
+		'full: clean next start with an empty ring');
+	send_probe($node, "GET /z HTTP/1.0\r\n\r\n");
+	is($node->safe_psql('postgres', 'SELECT count(*) FROM probe_detect_events'), '1',
+		'full: recording again');
+}
 
 ok(!$node->log_contains('PANIC'), 'no PANIC');
 $node->stop;
