@@ -86,6 +86,9 @@ fuzz: test/fuzz_text test/fuzz_classify
 	perl -ne 'next if /^#|^name\t/; @f = split /\t/; chomp $$f[4]; \
 		open(my $$o, ">", "test/fuzz_work/classify/$$f[0]") or die; \
 		print $$o pack("H*", $$f[4]); close $$o' test/captures.tsv
+	printf '65363.19778' > test/fuzz_work/text/version
+	printf '192.0.2.0/24' > test/fuzz_work/text/net4
+	printf '2001:db8::/33' > test/fuzz_work/text/net6
 	@for f in text classify; do \
 		echo "fuzzing $$f for $(FUZZ_SECONDS) s"; \
 		./test/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=5 \

@@ -30,6 +30,7 @@
 #include "pd_compat.h"
 #include "pd_refuse.h"
 #include "pd_sources.h"
+#include "pd_text.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/builtins.h"
@@ -66,14 +67,7 @@ typedef struct PdRefuseTable
 
 static PdRefuseTable *pd_refused = NULL;
 
-/* probe_detect.trusted_networks, parsed */
-typedef struct PdNet
-{
-	uint8		family;
-	uint8		bits;
-	uint8		addr[16];
-} PdNet;
-
+/* probe_detect.trusted_networks, parsed (PdNet: pd_text.h) */
 typedef struct PdNets
 {
 	int			n;
@@ -108,45 +102,6 @@ pd_refuse_shmem_init(void *mem, bool found)
 
 /* ----- trusted networks ------------------------------------------------- */
 
-static bool
-pd_parse_net(const char *s, PdNet *net)
-{
-	char		buf[64];
-	char	   *slash;
-	int			max;
-
-	if (strlen(s) >= sizeof(buf))
-		return false;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	memset(net, 0, sizeof(*net));
-	if (inet_pton(AF_INET, buf, net->addr) == 1)
-	{
-		net->family = AF_INET;
-		max = 32;
-	}
-	else if (inet_pton(AF_INET6, buf, net->addr) == 1)
-	{
-		net->family = AF_INET6;
-		max = 128;
-	}
-	else
-		return false;
-	net->bits = max;
-	if (slash)
-	{
-		char	   *end;
-		long		b = strtol(slash + 1, &end, 10);
-
-		if (end == slash + 1 || *end != '\0' || b < 0 || b > max)
-			return false;
-		net->bits = (uint8) b;
-	}
-	return true;
-}
-
 bool
 pd_trusted_check(char **newval, void **extra, GucSource source)
 {
@@ -170,7 +125,7 @@ pd_trusted_check(char **newval, void **extra, GucSource source)
 	{
 		const char *item = (const char *) lfirst(lc);
 
-		if (!pd_parse_net(item, &nets->net[i]))
+		if (pd_parse_net(item, &nets->net[i]) != 0)
 		{
 			GUC_check_errdetail("\"%s\" is not an address or a network in CIDR notation.", item);
 			free(nets);
@@ -191,25 +146,12 @@ pd_trusted_assign(const char *newval, void *extra)
 }
 
 static bool
-pd_in_net(const PdNet *net, uint8 family, const uint8 *addr)
-{
-	int			full = net->bits / 8;
-	int			rest = net->bits % 8;
-
-	if (net->family != family || memcmp(net->addr, addr, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	return ((net->addr[full] ^ addr[full]) & (0xff << (8 - rest))) == 0;
-}
-
-static bool
 pd_trusted_addr(uint8 family, const uint8 *addr)
 {
 	int			i;
 
 	for (i = 0; pd_trusted && i < pd_trusted->n; i++)
-		if (pd_in_net(&pd_trusted->net[i], family, addr))
+		if (pd_net_contains(&pd_trusted->net[i], family, addr))
 			return true;
 	return false;
 }

@@ -3,14 +3,22 @@
  * pd_text.c
  *	  Pure helpers for turning network bytes into text and back.
  *
- * Everything here handles bytes from the network: every loop is bounded by
- * an explicit length and every write by the caller's buffer size.
+ * Everything here handles bytes from the network or text from the user:
+ * every loop is bounded by an explicit length or a NUL, and every write by
+ * the caller's buffer size.
  *
  *-------------------------------------------------------------------------
  */
+/* inet_pton() when built on its own as C99 (unit tests, fuzzing) */
+#define _POSIX_C_SOURCE 200112L
+
 #include "pd_text.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
 static const char pd_hex[] = "0123456789abcdef";
 
@@ -103,4 +111,66 @@ pd_version_bytes(uint32_t word, uint8_t out[4])
 	out[1] = (uint8_t) (word >> 16);
 	out[2] = (uint8_t) (word >> 8);
 	out[3] = (uint8_t) word;
+}
+
+int
+pd_parse_net(const char *s, PdNet *net)
+{
+	char		buf[64];
+	char	   *slash;
+	int			max;
+	size_t		len = strlen(s);
+
+	memset(net, 0, sizeof(*net));
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len + 1);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (inet_pton(AF_INET, buf, net->addr) == 1)
+	{
+		net->family = AF_INET;
+		max = 32;
+	}
+	else if (inet_pton(AF_INET6, buf, net->addr) == 1)
+	{
+		net->family = AF_INET6;
+		max = 128;
+	}
+	else
+		return -1;
+	net->bits = (uint8_t) max;
+	if (slash)
+	{
+		const char *p = slash + 1;
+		int			b = 0;
+
+		/* decimal digits only: no sign, no spaces, no overflow */
+		if (*p == '\0')
+			return -1;
+		for (; *p; p++)
+		{
+			if (*p < '0' || *p > '9')
+				return -1;
+			b = b * 10 + (*p - '0');
+			if (b > max)
+				return -1;
+		}
+		net->bits = (uint8_t) b;
+	}
+	return 0;
+}
+
+int
+pd_net_contains(const PdNet *net, uint8_t family, const uint8_t *addr)
+{
+	int			full = net->bits / 8;
+	int			rest = net->bits % 8;
+
+	if (net->family != family || memcmp(net->addr, addr, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((net->addr[full] ^ addr[full]) & (0xff << (8 - rest)) & 0xff) == 0;
 }

@@ -37,4 +37,22 @@ extern void pd_format_version(uint32_t word, char *buf);
 /* The four bytes of a version word in network order. */
 extern void pd_version_bytes(uint32_t word, uint8_t out[4]);
 
+/* An address or a network, as probe_detect.trusted_networks lists them. */
+typedef struct PdNet
+{
+	uint8_t		family;			/* AF_INET or AF_INET6 */
+	uint8_t		bits;			/* prefix length: 0..32 or 0..128 */
+	uint8_t		addr[16];		/* network order; 4 bytes used for AF_INET */
+} PdNet;
+
+/*
+ * Parse one item: an IPv4 or IPv6 address, optionally followed by "/bits"
+ * (decimal, within the family's range; host bits may be set, as in inet).
+ * Returns 0 on success, -1 if the text is malformed.
+ */
+extern int	pd_parse_net(const char *s, PdNet *net);
+
+/* Whether addr (4 or 16 bytes, by family) lies in net. */
+extern int	pd_net_contains(const PdNet *net, uint8_t family, const uint8_t *addr);
+
 #endif							/* PD_TEXT_H */

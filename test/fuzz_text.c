@@ -5,9 +5,12 @@
  * Build and run: make fuzz (clang with address and undefined-behaviour
  * sanitizers).  Invariants checked beyond "no crash":
  *  - escaping never overruns and always terminates;
- *  - a parsed version formats back to a string that parses to the same word.
+ *  - a parsed version formats back to a string that parses to the same word;
+ *  - a parsed trusted_networks item is within its family's bounds and
+ *    contains its own address.
  */
 #include <stdint.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +46,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pd_format_version(word, buf);
 		if (pd_parse_version(buf, strlen(buf), &again) != 0 || again != word)
 			abort();
+	}
+	/* a trusted_networks item: parses or not, never overruns; a network
+	 * always contains its own address */
+	{
+		char	   *item = malloc(size + 1);
+		PdNet		net;
+
+		memcpy(item, data, size);
+		item[size] = '\0';
+		if (pd_parse_net(item, &net) == 0)
+		{
+			if (net.bits > (net.family == AF_INET ? 32 : 128) ||
+				(net.family != AF_INET && net.family != AF_INET6) ||
+				!pd_net_contains(&net, net.family, net.addr))
+				abort();
+		}
+		free(item);
 	}
 	free(out);
 	free(full);

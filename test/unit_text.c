@@ -4,8 +4,12 @@
  *
  * Prints one line per failed case and a closing "N passed, N failed".
  */
+#define _POSIX_C_SOURCE 200112L
+
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "pd_text.h"
 
@@ -149,11 +153,84 @@ test_version(void)
 	}
 }
 
+/* probe_detect.trusted_networks items: parsing, then membership */
+static void
+test_net(void)
+{
+	static const struct
+	{
+		const char *net;
+		const char *addr;
+		int			in;			/* 1 inside, 0 outside; -1: net malformed */
+	}			cases[] = {
+		{"192.0.2.0/24", "192.0.2.77", 1},
+		{"192.0.2.0/24", "192.0.3.1", 0},
+		{"192.0.2.0/25", "192.0.2.127", 1},
+		{"192.0.2.0/25", "192.0.2.128", 0},
+		{"192.0.2.9/24", "192.0.2.200", 1},	/* host bits set, as in inet */
+		{"10.0.0.1", "10.0.0.1", 1},
+		{"10.0.0.1", "10.0.0.2", 0},
+		{"0.0.0.0/0", "203.0.113.7", 1},
+		{"0.0.0.0/0", "::1", 0},
+		{"127.0.0.1", "::ffff:127.0.0.1", 0},	/* families differ */
+		{"2001:db8::/32", "2001:db8:ffff::1", 1},
+		{"2001:db8::/32", "2001:db9::1", 0},
+		{"2001:db8::/33", "2001:db8:7fff::1", 1},
+		{"2001:db8::/33", "2001:db8:8000::1", 0},
+		{"::/0", "fe80::1", 1},
+		{"::/0", "10.0.0.1", 0},
+		{"::1", "::1", 1},
+		{"", NULL, -1},
+		{"/24", NULL, -1},
+		{"192.0.2.0/", NULL, -1},
+		{"192.0.2.0/33", NULL, -1},
+		{"192.0.2.0/-1", NULL, -1},
+		{"192.0.2.0/+8", NULL, -1},
+		{"192.0.2.0/ 8", NULL, -1},
+		{"192.0.2.0/24/1", NULL, -1},
+		{"192.0.2.0/99999999999999999999", NULL, -1},
+		{"2001:db8::/129", NULL, -1},
+		{"300.1.1.1", NULL, -1},
+		{"host.example", NULL, -1},
+		{" 10.0.0.1", NULL, -1},
+		{"1234567890123456789012345678901234567890123456789012345678901234567890", NULL, -1},
+	};
+	size_t		i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		PdNet		net;
+		int			rc = pd_parse_net(cases[i].net, &net);
+
+		if (cases[i].in < 0)
+		{
+			check(rc == -1, "net malformed", cases[i].net, "error");
+			continue;
+		}
+		if (rc != 0)
+		{
+			check(0, "net parses", cases[i].net, "ok");
+			continue;
+		}
+		{
+			uint8_t		a[16] = {0};
+			uint8_t		family = strchr(cases[i].addr, ':') ? AF_INET6 : AF_INET;
+			int			in;
+
+			inet_pton(family, cases[i].addr, a);
+			in = pd_net_contains(&net, family, a);
+			check(in == cases[i].in, cases[i].net, cases[i].addr,
+				  cases[i].in ? "inside" : "outside");
+		}
+	}
+}
+
 int
 main(void)
 {
 	test_escape();
 	test_version();
+	test_net();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
