@@ -7,8 +7,8 @@ set -euo pipefail
 work=$1
 bin=/usr/lib/postgresql/$2/bin
 export PATH=$bin:$PATH
-ROUNDS=${BENCH_ROUNDS:-6}
-SECONDS_EACH=${BENCH_SECONDS:-8}
+ROUNDS=${BENCH_ROUNDS:-16}
+SECONDS_EACH=${BENCH_SECONDS:-6}
 A=29601	# outside the ephemeral port range: the floods use thousands of those
 B=29602
 
