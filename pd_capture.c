@@ -181,20 +181,19 @@ pd_copy_name(char *dst, const char *src)
 
 /*
  * The start-up parameters PostgreSQL parsed before rejecting the packet, as
- * "name\0value\0" pairs (database, user, then the rest in packet order):
- * scanners differ in what they send.  Process-local memory only.
+ * "name\0value\0" pairs (database, user, then the rest in packet order),
+ * into the caller's buffer: scanners differ in what they send.
  */
 static const char *
-pd_startup_params(const Port *port, size_t *len)
+pd_startup_params(const Port *port, char *buf, size_t size, size_t *len)
 {
-	static char buf[1024];
 	size_t		n = 0;
 	ListCell   *lc;
 
 #define PD_PUT(s) \
 	do { \
 		size_t		l_ = strlen(s) + 1; \
-		if (n + l_ > sizeof(buf)) \
+		if (n + l_ > size) \
 			goto done; \
 		memcpy(buf + n, (s), l_); \
 		n += l_; \
@@ -247,28 +246,40 @@ pd_auth_detail(PdEvent *ev, const Port *port, const char *method)
 	}
 }
 
-static void
-pd_set_peer(PdEvent *ev, const Port *port)
+/*
+ * The client's address: AF_INET or AF_INET6 with its bytes in addr (16,
+ * zero-padded) and its port, or 0 for a Unix-domain socket.
+ */
+uint8
+pd_port_addr(const Port *port, uint8 *addr, uint16 *client_port)
 {
 	const struct sockaddr *sa = (const struct sockaddr *) &port->raddr.addr;
 
+	memset(addr, 0, 16);
+	*client_port = 0;
 	if (sa->sa_family == AF_INET)
 	{
 		const struct sockaddr_in *sin = (const struct sockaddr_in *) sa;
 
-		ev->addr_family = AF_INET;
-		memcpy(ev->addr, &sin->sin_addr, 4);
-		ev->client_port = ntohs(sin->sin_port);
+		memcpy(addr, &sin->sin_addr, 4);
+		*client_port = ntohs(sin->sin_port);
+		return AF_INET;
 	}
-	else if (sa->sa_family == AF_INET6)
+	if (sa->sa_family == AF_INET6)
 	{
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *) sa;
 
-		ev->addr_family = AF_INET6;
-		memcpy(ev->addr, &sin6->sin6_addr, 16);
-		ev->client_port = ntohs(sin6->sin6_port);
+		memcpy(addr, &sin6->sin6_addr, 16);
+		*client_port = ntohs(sin6->sin6_port);
+		return AF_INET6;
 	}
-	/* Unix-domain sockets: no address */
+	return 0;
+}
+
+static void
+pd_set_peer(PdEvent *ev, const Port *port)
+{
+	ev->addr_family = pd_port_addr(port, ev->addr, &ev->client_port);
 }
 
 /*
@@ -283,6 +294,7 @@ pd_record(const PdRule *rule, const char *message)
 	PdProbe		probe = {rule->kind, NULL, 0, 4, NULL, 0};
 	PdClass		cls;
 	uint8		version[4];
+	char		params[1024];	/* the stack: no static page to fault in */
 	PdRingWrite w;
 	PdEvent    *ev = pd_ring_begin(pd_ring, &w);
 
@@ -317,7 +329,8 @@ pd_record(const PdRule *rule, const char *message)
 		probe.offset = rule->raw_offset == 4 ? 4 : 0;
 	}
 	if (rule->kind == PD_KIND_MISSING_USER || rule->kind == PD_KIND_INVALID_LAYOUT)
-		probe.params = pd_startup_params(port, &probe.params_len);
+		probe.params = pd_startup_params(port, params, sizeof(params),
+										 &probe.params_len);
 
 	pd_copy_name(ev->user_name, port->user_name);
 	pd_copy_name(ev->database_name, port->database_name);
@@ -330,7 +343,8 @@ pd_record(const PdRule *rule, const char *message)
 	if (rule->kind >= PD_KIND_AUTH_FAILED)
 	{
 		/* PostgreSQL's own protocol, spoken well enough to authenticate */
-		probe.params = pd_startup_params(port, &probe.params_len);
+		probe.params = pd_startup_params(port, params, sizeof(params),
+										 &probe.params_len);
 		pd_classify(&probe, &cls);
 		strlcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
 		strlcpy(ev->tool, cls.tool, sizeof(ev->tool));

@@ -38,6 +38,10 @@ extern int	pd_reply;
 extern void pd_install_hooks(void);
 extern void pd_record_refusal(void);
 
+struct Port;
+extern uint8 pd_port_addr(const struct Port *port, uint8 *addr,
+						  uint16 *client_port);
+
 /* ERROR unless the module was preloaded (defined in probe_detect.c). */
 extern void pd_check_loaded(void);
 

@@ -259,9 +259,9 @@ pd_refuse(const PdRefusal *r, uint8 family, const uint8 *addr)
 void
 pd_refuse_check(Port *port)
 {
-	const struct sockaddr *sa = (const struct sockaddr *) &port->raddr.addr;
 	uint8		family;
-	uint8		addr[16] = {0};
+	uint8		addr[16];
+	uint16		client_port;
 	TimestampTz now;
 	PdRefusal	copy;
 	PdRefusal  *r;
@@ -270,17 +270,8 @@ pd_refuse_check(Port *port)
 
 	if (pd_refuse_after <= 0 || pd_refused == NULL || pd_ring == NULL)
 		return;
-	if (sa->sa_family == AF_INET)
-	{
-		family = AF_INET;
-		memcpy(addr, &((const struct sockaddr_in *) sa)->sin_addr, 4);
-	}
-	else if (sa->sa_family == AF_INET6)
-	{
-		family = AF_INET6;
-		memcpy(addr, &((const struct sockaddr_in6 *) sa)->sin6_addr, 16);
-	}
-	else
+	family = pd_port_addr(port, addr, &client_port);
+	if (family == 0)
 		return;					/* the Unix socket is never refused */
 	if (pd_trusted_addr(family, addr))
 		return;
