@@ -108,7 +108,7 @@ side_by_side()
 	# child takes 386.5 to 390.8 page faults depending on the start alone, a
 	# difference that lasts the postmaster's life, so one start per half
 	# would measure the layout as much as the library.  And the cluster
-	# restarted first runs 1.5-2% slower (nothing preloaded on either: a/b
+	# restarted first runs 0.6-2.5% slower (nothing preloaded on either: a/b
 	# 0.975 and 0.986 with a restarted first, 1.020 and 1.006 with b first);
 	# tied to the cluster, not to the library, that cancels in the geometric
 	# mean of the two halves.
@@ -292,8 +292,9 @@ cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 	echo "$ROUNDS with it on B, so that a difference between the clusters cancels out"
 	echo "(geometric mean of the two halves). Both clusters are restarted (A, then B) before"
 	echo "every round, so that each round has new address-space layouts (ASLR), and rounds"
-	echo "alternate which cluster's load starts first. Two figures per measure: events per second, and CPU time per event"
-	echo "(postmaster and reaped children, from /proc). auth_delay (PostgreSQL's contrib,"
+	echo "alternate which cluster's load starts first. Two figures per measure: events per"
+	echo "second, and CPU time per event (postmaster and reaped children, from /proc)."
+	echo "auth_delay (PostgreSQL's contrib,"
 	echo "one small hook) is the cost of preloading any library; \"nothing\" runs the same"
 	echo "procedure with no library on either side: the method's own noise."
 	echo
