@@ -9,7 +9,7 @@ PGFILEDESC = "probe_detect - identify and record non-PostgreSQL traffic"
 
 # pg_regress runs twice: with the module preloaded (REGRESS) and without it
 # (REGRESS_NOPRELOAD), each in a throwaway instance.
-REGRESS = probe_detect privileges decode classify
+REGRESS = probe_detect privileges decode classify reserved_prefix
 REGRESS_NOPRELOAD = not_preloaded
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=$(srcdir)/test/preload.conf
 TAP_TESTS = 1
@@ -34,13 +34,17 @@ $(OBJS): $(wildcard $(srcdir)/*.h)
 
 # The README's two commands: they install what is missing first, so they
 # work on a machine that has no PostgreSQL yet.
-.PHONY: test demo
+.PHONY: test demo matrix
 test:
 	bash scripts/test.sh
 demo:
 	bash scripts/demo.sh
+# pg_regress and TAP against Debian's own PostgreSQL 13, 17, 18 and 19, each
+# in a chroot of its release (root; MATRIX="17 18" for some of them).
+matrix:
+	bash scripts/matrix.sh $(MATRIX)
 
-.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench
+.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench bench-direct-tls
 
 regress: regress-preload regress-nopreload
 
@@ -72,9 +76,14 @@ test/unit_classify: test/unit_classify.c $(CLASSIFIER) pd_classify.h pd_classify
 test/unit_scan: test/unit_scan.c $(CLASSIFIER) pd_scan.h pd_kind.h
 	$(CC) $(UNIT_CFLAGS) -o $@ test/unit_scan.c $(CLASSIFIER)
 
-# Regenerate the nmap probe fingerprints from the installed nmap.
+# Regenerate the nmap probe fingerprints from every nmap Debian ships, newest
+# first: sid's (from the matrix's chroot, scripts/chroot.sh setup 18),
+# trixie's, bookworm's (the host's) and bullseye's.
+NMAP_PROBES ?= $(wildcard $(foreach m,18 17,$(shell bash scripts/chroot.sh dir $(m) 2>/dev/null)/usr/share/nmap/nmap-service-probes) \
+	/usr/share/nmap/nmap-service-probes \
+	$(shell bash scripts/chroot.sh dir 13 2>/dev/null)/usr/share/nmap/nmap-service-probes)
 nmap-table:
-	perl scripts/gen_nmap_table.pl /usr/share/nmap/nmap-service-probes > pd_nmap_table.c
+	perl scripts/gen_nmap_table.pl $(NMAP_PROBES) > pd_nmap_table.c
 
 # libFuzzer with address and undefined-behaviour sanitizers, for a fixed time
 # each, the classifier seeded with the real captures.
@@ -106,6 +115,11 @@ test/fuzz_classify: test/fuzz_classify.c $(CLASSIFIER) pd_classify.h
 # Benchmarks: not tests.  Ratios and costs measured side by side in one run.
 bench:
 	bash bench/run.sh
+
+# 17+: what capturing direct TLS (trace_connection_negotiation) costs a real
+# client, in the matrix's chroot (root).
+bench-direct-tls:
+	bash bench/direct_tls.sh
 
 bench/bench_classify: bench/bench_classify.c $(CLASSIFIER) pd_classify.h
 	$(CC) -std=c99 -O2 -I. -o $@ bench/bench_classify.c $(CLASSIFIER)

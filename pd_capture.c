@@ -41,6 +41,7 @@
 #include "pd_refuse.h"
 #include "pd_text.h"
 #include "storage/proc.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
 
 PdRing	   *pd_ring = NULL;
@@ -54,9 +55,19 @@ static ClientAuthentication_hook_type pd_prev_client_auth_hook = NULL;
 static const char *pd_auth_method = NULL;	/* set around pd_record() */
 static bool pd_in_hook = false;
 
+/*
+ * 17+: we turned trace_connection_negotiation on (pd_install_hooks), so its
+ * lines are ours to hide.  Set in the postmaster, read-only in children.
+ */
+static bool pd_trace_forced = false;
+
 /* Where the unread bytes start, relative to the rejected packet. */
 #define PD_OFFSET_NONE		(-2)	/* capture nothing */
 #define PD_OFFSET_UNKNOWN	(-1)
+#define PD_OFFSET_PROTO		(-3)	/* all consumed; the version word is in
+									 * MyProcPort->proto */
+#define PD_OFFSET_TLS		(-4)	/* 17+ direct TLS: OpenSSL's copy of the
+									 * bytes, Port.raw_buf, from offset 0 */
 
 typedef struct PdRule
 {
@@ -79,7 +90,11 @@ static const PdRule pd_rules[] = {
 	/* COMMERROR; what arrived was consumed, nothing is left */
 	{"incomplete startup packet", false, PD_KIND_INCOMPLETE_PACKET, PD_OFFSET_NONE},
 	/* FATAL; the version bytes are in MyProcPort->proto */
-	{"unsupported frontend protocol ", true, PD_KIND_UNSUPPORTED_PROTOCOL, PD_OFFSET_NONE},
+	{"unsupported frontend protocol ", true, PD_KIND_UNSUPPORTED_PROTOCOL, PD_OFFSET_PROTO},
+	/* 18+: COMMERRORs for a cancel request (1234.5678) of the wrong length */
+	{"invalid length of cancel request packet", false, PD_KIND_INVALID_LENGTH, PD_OFFSET_PROTO},
+	{"invalid length of cancel key in cancel request packet", false,
+	PD_KIND_INVALID_LENGTH, PD_OFFSET_PROTO},
 	{"invalid startup packet layout: expected terminator as last byte", false,
 	PD_KIND_INVALID_LAYOUT, PD_OFFSET_UNKNOWN},
 	{"no PostgreSQL user name specified in startup packet", false,
@@ -89,12 +104,29 @@ static const PdRule pd_rules[] = {
 	PD_KIND_UNENCRYPTED_AFTER_REQUEST, 8},
 	{"received unencrypted data after GSSAPI encryption request", false,
 	PD_KIND_UNENCRYPTED_AFTER_REQUEST, 8},
-	/* COMMERROR from be_tls_open_server(); OpenSSL consumed the bytes */
-	{"could not accept SSL connection", true, PD_KIND_TLS_FAILURE, PD_OFFSET_NONE},
-	{"could not initialize SSL connection", true, PD_KIND_TLS_FAILURE, PD_OFFSET_NONE},
-	/* 17+: direct TLS without ALPN */
+	/*
+	 * COMMERROR from be_tls_open_server(); OpenSSL consumed the bytes, but on
+	 * 17+ a direct-TLS ClientHello is still in Port.raw_buf.
+	 */
+	{"could not accept SSL connection", true, PD_KIND_TLS_FAILURE, PD_OFFSET_TLS},
+	{"could not initialize SSL connection", true, PD_KIND_TLS_FAILURE, PD_OFFSET_TLS},
+	/* 17+: direct TLS without ALPN; the handshake completed, bytes are gone */
 	{"received direct SSL connection request without ALPN protocol negotiation extension",
 	false, PD_KIND_TLS_FAILURE, PD_OFFSET_NONE},
+	/*
+	 * 17+, trace_connection_negotiation's LOG: direct TLS with the server's
+	 * TLS off (or on a Unix socket); the whole ClientHello is unread.  Also
+	 * raised after a failed handshake, already recorded: pd_emit_log_hook
+	 * records it only while bytes are unread.
+	 */
+	{"direct SSL connection rejected", false, PD_KIND_TLS_REJECTED, 0},
+};
+
+/* trace_connection_negotiation's other lines: hidden if we turned it on. */
+static const char *const pd_trace_messages[] = {
+	"SSLRequest accepted", "SSLRequest rejected",
+	"GSSENCRequest accepted", "GSSENCRequest rejected",
+	"direct SSL connection accepted", "direct SSL connection rejected",
 };
 
 /*
@@ -162,6 +194,34 @@ pd_take_unread(uint8 *out, int max)
 		pq_endmsgread();
 	return n;
 #else
+	return 0;
+#endif
+}
+
+/*
+ * 17+: the bytes of a direct-TLS connection that OpenSSL has been given
+ * (and may have consumed): Port.raw_buf, allocated by secure_open_server()
+ * and freed only after be_tls_open_server() returns.  Nothing else
+ * allocates it, so outside that window it is NULL.
+ */
+static int
+pd_take_tls_raw(const Port *port, uint8 *out, int max)
+{
+#ifdef PD_HAVE_DIRECT_TLS
+	ssize_t		have;
+
+	if (port->raw_buf == NULL || max <= 0)
+		return 0;
+	have = port->raw_buf_consumed + port->raw_buf_remaining;
+	if (have <= 0)
+		return 0;
+	have = Min(have, (ssize_t) max);
+	memcpy(out, port->raw_buf, have);
+	return (int) have;
+#else
+	(void) port;
+	(void) out;
+	(void) max;
 	return 0;
 #endif
 }
@@ -304,7 +364,7 @@ pd_record(const PdRule *rule, const char *message)
 	ev->raw_offset = -1;
 	pd_set_peer(ev, port);
 
-	if (rule->kind == PD_KIND_UNSUPPORTED_PROTOCOL)
+	if (rule->raw_offset == PD_OFFSET_PROTO)
 	{
 		ev->has_proto = true;
 		ev->proto = port->proto;
@@ -318,6 +378,15 @@ pd_record(const PdRule *rule, const char *message)
 		probe.bytes = version;
 		probe.len = 4;
 	}
+	else if (rule->raw_offset == PD_OFFSET_TLS)
+	{
+		ev->raw_len = pd_take_tls_raw(port, ev->raw, capture);
+		if (ev->raw_len > 0)
+			ev->raw_offset = 0;
+		probe.bytes = ev->raw;
+		probe.len = ev->raw_len;
+		probe.offset = 0;
+	}
 	else if (rule->raw_offset != PD_OFFSET_NONE)
 	{
 		ev->raw_len = pd_take_unread(ev->raw, capture);
@@ -325,7 +394,10 @@ pd_record(const PdRule *rule, const char *message)
 			ev->raw_offset = rule->raw_offset;
 		probe.bytes = ev->raw;
 		probe.len = ev->raw_len;
-		/* bytes pipelined after a request start a message of their own */
+		/*
+		 * Bytes pipelined after a request start a message of their own; a
+		 * direct-TLS ClientHello is the connection's first byte on.
+		 */
 		probe.offset = rule->raw_offset == 4 ? 4 : 0;
 	}
 	if (rule->kind == PD_KIND_MISSING_USER || rule->kind == PD_KIND_INVALID_LAYOUT)
@@ -340,7 +412,7 @@ pd_record(const PdRule *rule, const char *message)
 
 	ev->ssl = port->ssl_in_use;
 
-	if (rule->kind >= PD_KIND_AUTH_FAILED)
+	if (pd_kind_is_auth(rule->kind))
 	{
 		/* PostgreSQL's own protocol, spoken well enough to authenticate */
 		probe.params = pd_startup_params(port, params, sizeof(params),
@@ -560,10 +632,32 @@ pd_is_auth_failure(const char *message_id)
 		strcmp(message_id + n - (sizeof(suffix) - 1), suffix) == 0;
 }
 
+/* Is this one of trace_connection_negotiation's lines? */
+static bool
+pd_is_trace_message(const ErrorData *edata)
+{
+	size_t		i;
+
+	if (edata->elevel != LOG || edata->message_id == NULL)
+		return false;
+	for (i = 0; i < lengthof(pd_trace_messages); i++)
+		if (strcmp(edata->message_id, pd_trace_messages[i]) == 0)
+			return true;
+	return false;
+}
+
 static void
 pd_emit_log_hook(ErrorData *edata)
 {
 	const PdRule *rule = NULL;
+
+	/*
+	 * The trace lines we asked for to see direct TLS (pd_install_hooks) are
+	 * not the user's: the log stays as PostgreSQL would write it.  A
+	 * recorded probe may still get its annotated line below.
+	 */
+	if (pd_trace_forced && MyProc == NULL && pd_is_trace_message(edata))
+		edata->output_to_server = false;
 
 	/*
 	 * Only two phases of a connection's start raise the messages we want:
@@ -575,7 +669,15 @@ pd_emit_log_hook(ErrorData *edata)
 		edata->message_id != NULL)
 	{
 		if (MyProc == NULL && IsUnderPostmaster)
+		{
 			rule = pd_match_rule(pd_rules, lengthof(pd_rules), edata->message_id);
+#ifdef PD_HAVE_BUFFER_CHECK
+			/* after a failed handshake: that was the event, nothing is left */
+			if (rule != NULL && rule->kind == PD_KIND_TLS_REJECTED &&
+				!pd_buffer_has_data())
+				rule = NULL;
+#endif
+		}
 		else if (MyProc != NULL && IsInitProcessingMode() && edata->elevel == FATAL)
 			rule = pd_match_rule(pd_auth_rules, lengthof(pd_auth_rules),
 								 edata->message_id);
@@ -668,6 +770,29 @@ pd_record_refusal(void)
 void
 pd_install_hooks(void)
 {
+#ifdef PD_HAVE_DIRECT_TLS
+
+	/*
+	 * 17+ closes a direct-TLS connection it cannot serve (ssl = off, or a
+	 * Unix socket) without a word, unless trace_connection_negotiation is
+	 * on: then it logs "direct SSL connection rejected" with the ClientHello
+	 * still unread.  No hook runs on that path, so turn the setting on (it
+	 * can only be set at server start, as now) and hide the lines the user
+	 * did not ask for.  A real client pays one suppressed LOG message per
+	 * SSLRequest, GSSENCRequest or direct-TLS handshake.
+	 */
+	{
+		const char *trace = GetConfigOption("trace_connection_negotiation", true, false);
+
+		if (trace != NULL && strcmp(trace, "on") != 0)
+		{
+			SetConfigOption("trace_connection_negotiation", "on",
+							PGC_POSTMASTER, PGC_S_OVERRIDE);
+			pd_trace_forced = true;
+		}
+	}
+#endif
+
 	pd_prev_emit_log_hook = emit_log_hook;
 	emit_log_hook = pd_emit_log_hook;
 	pd_prev_client_auth_hook = ClientAuthentication_hook;

@@ -1745,7 +1745,7 @@ pd_rule_postgres(const PdView *v, int kind, const PdProbe *probe, PdClass *c)
 	long long	w = pd_be32(v, 4);
 
 	pd_str_init(&d, c->detail, sizeof(c->detail));
-	if (kind >= PD_KIND_AUTH_FAILED && kind < PD_KIND_MAX)
+	if (pd_kind_is_auth(kind))
 	{
 		/* a client that got as far as authentication: only who it is */
 		PD_SET(c->protocol, "postgres");

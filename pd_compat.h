@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * pd_compat.h
- *	  Every PostgreSQL version difference probe_detect cares about (13-18).
+ *	  Every PostgreSQL version difference probe_detect cares about (13-19).
  *
  * Keep version tests out of function bodies: add a shim here instead.
  *
@@ -10,10 +10,15 @@
 #ifndef PD_COMPAT_H
 #define PD_COMPAT_H
 
+#include "access/htup_details.h"	/* heap_form_tuple: funcapi.h stops
+										 * including it in 19 */
 #include "funcapi.h"
+#include "libpq/hba.h"
 #include "libpq/libpq.h"
+#include "libpq/libpq-be.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+#include "utils/tuplestore.h"	/* nor this one, in 19 */
 
 /* MarkGUCPrefixReserved() is 15+; EmitWarningsOnPlaceholders() before. */
 #if PG_VERSION_NUM < 150000
@@ -38,11 +43,54 @@
 #define pd_buffer_has_data() pq_buffer_has_data()
 #endif
 
-/* hba_authname() took the Port before 14. */
+/*
+ * The name of the pg_hba.conf method that was tried: hba_authname() from 14
+ * on; 13 has only a static table in hba.c (UserAuthName[]), so its names,
+ * in the order of 13's UserAuth, are repeated here.
+ */
 #if PG_VERSION_NUM >= 140000
 #define pd_hba_authname(port) hba_authname((port)->hba->auth_method)
 #else
-#define pd_hba_authname(port) hba_authname(port)
+static inline const char *
+pd_hba_authname(Port *port)
+{
+	static const char *const names[] = {
+		"reject", "implicit reject", "trust", "ident", "password", "md5",
+		"scram-sha-256", "gss", "sspi", "pam", "bsd", "ldap", "cert",
+		"radius", "peer"
+	};
+	int			m = (int) port->hba->auth_method;
+
+	StaticAssertStmt(lengthof(names) == USER_AUTH_LAST + 1,
+					 "hba.c's method names changed");
+	return m >= 0 && m < (int) lengthof(names) ? names[m] : "unknown";
+}
+#endif
+
+/*
+ * A GUC check hook's *extra is freed by the GUC machinery: with guc_free()
+ * from 16 on (which pfree()s, so malloc'd memory crashes the server), with
+ * free() before.  Allocate it the way this version frees it.
+ */
+#if PG_VERSION_NUM >= 160000
+#define pd_guc_extra_alloc(size) guc_malloc(LOG, (size))
+#define pd_guc_extra_free(ptr) guc_free(ptr)
+#else
+#define pd_guc_extra_alloc(size) malloc(size)
+#define pd_guc_extra_free(ptr) free(ptr)
+#endif
+
+/*
+ * 17+: a connection whose first byte is 0x16 takes the direct-TLS path
+ * (backend_startup.c, ProcessSSLStartup).  With the server's TLS in use,
+ * secure_open_server() hands what was buffered to OpenSSL through
+ * Port.raw_buf, which is still allocated while be_tls_open_server() reports
+ * a failed handshake.  Without TLS the connection is closed, and the only
+ * message is trace_connection_negotiation's, raised while the ClientHello
+ * is still unread in the receive buffer.
+ */
+#if PG_VERSION_NUM >= 170000
+#define PD_HAVE_DIRECT_TLS 1
 #endif
 
 /* Materialize-mode set-returning functions: three spellings. */
@@ -51,7 +99,6 @@
 #elif PG_VERSION_NUM >= 150000
 #define pd_init_srf(fcinfo) SetSingleFuncCall((fcinfo), 0)
 #else
-#include "utils/tuplestore.h"
 static inline void
 pd_init_srf(FunctionCallInfo fcinfo)
 {

@@ -26,7 +26,19 @@ typedef enum PdKind
 	PD_KIND_UNKNOWN_ROLE,		/* authenticated, but no such role */
 	PD_KIND_UNKNOWN_DATABASE,	/* authenticated, but no such database */
 	PD_KIND_REFUSED,			/* refused by probe_detect.refuse_after */
+	PD_KIND_TLS_REJECTED,		/* 17+: direct TLS where the server has none */
 	PD_KIND_MAX
 } PdKind;
+
+/*
+ * Events of a client that spoke PostgreSQL's protocol well enough to reach
+ * authentication, as opposed to start-up rejections.  Ask this, never the
+ * enum order: kinds are appended.
+ */
+static inline int
+pd_kind_is_auth(int kind)
+{
+	return kind >= PD_KIND_AUTH_FAILED && kind <= PD_KIND_REFUSED;
+}
 
 #endif							/* PD_KIND_H */

@@ -3,8 +3,9 @@
  * pd_nmap_table.c
  *	  Fingerprints of nmap's TCP service probes (generated; do not edit).
  *
- * Made by scripts/gen_nmap_table.pl from nmap-service-probes.  Only lengths
- * and hashes are kept, not the probes themselves.
+ * Made by scripts/gen_nmap_table.pl (make nmap-table) from the
+ * nmap-service-probes of every nmap Debian ships, newest first: 72
+ * fingerprints.  Only lengths and hashes are kept, not the probes.
  *
  *-------------------------------------------------------------------------
  */
@@ -46,6 +47,7 @@ const PdNmapProbe pd_nmap_probes[] = {
 	{"ibm-db2", "db2", 450, 64, UINT64_C(0x58232ea62244ceae)},
 	{"pervasive-relational", "pervasive", 255, 64, UINT64_C(0xe5ed9d795efef6f7)},
 	{"pervasive-btrieve", "pervasive", 60, 56, UINT64_C(0x10b6147649a0ef61)},
+	{"DNS-SD-TCP", "dns", 48, 44, UINT64_C(0xc0accaaea32fa548)},
 	{"hp-pjl", "pjl", 34, 30, UINT64_C(0xe0bd38e3cbebc820)},
 	{"afp", "afp", 18, 14, UINT64_C(0x031b61c0562745c0)},
 	{"SqueezeCenter_CLI", NULL, 14, 10, UINT64_C(0xa060cd0084de7e3f)},
@@ -80,6 +82,8 @@ const PdNmapProbe pd_nmap_probes[] = {
 	{"LSCP", NULL, 17, 13, UINT64_C(0xe99c1cb6478eca01)},
 	{"SharpTV", NULL, 36, 32, UINT64_C(0xf2b8b63f1842daad)},
 	{"adbConnect", NULL, 31, 27, UINT64_C(0x012cdc567b183264)},
+	{"MikroTik_Winbox", "winbox", 36, 32, UINT64_C(0x0c8210784d8af5a5)},
+	{"MikroTik_Winbox_Legacy", "winbox", 250, 64, UINT64_C(0xb9b23f3a46fd0825)},
 };
 
 const int	pd_nmap_probe_count = sizeof(pd_nmap_probes) / sizeof(pd_nmap_probes[0]);

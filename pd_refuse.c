@@ -118,7 +118,7 @@ pd_trusted_check(char **newval, void **extra, GucSource source)
 		GUC_check_errdetail("List syntax is invalid.");
 		return false;
 	}
-	nets = malloc(offsetof(PdNets, net) + sizeof(PdNet) * Max(list_length(items), 1));
+	nets = pd_guc_extra_alloc(offsetof(PdNets, net) + sizeof(PdNet) * Max(list_length(items), 1));
 	if (nets == NULL)
 		return false;
 	foreach(lc, items)
@@ -128,7 +128,7 @@ pd_trusted_check(char **newval, void **extra, GucSource source)
 		if (pd_parse_net(item, &nets->net[i]) != 0)
 		{
 			GUC_check_errdetail("\"%s\" is not an address or a network in CIDR notation.", item);
-			free(nets);
+			pd_guc_extra_free(nets);
 			return false;
 		}
 		i++;

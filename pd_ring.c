@@ -14,6 +14,7 @@
 #include <signal.h>
 
 #include "pd_ring.h"
+#include "storage/shmem.h"
 
 /* Each slot is a sequence word followed by the event. */
 #define PD_SLOT_HEADER	MAXALIGN(sizeof(pg_atomic_uint64))
@@ -34,6 +35,7 @@ static const char *const pd_kind_names[PD_KIND_MAX] = {
 	[PD_KIND_UNKNOWN_ROLE] = "unknown_role",
 	[PD_KIND_UNKNOWN_DATABASE] = "unknown_database",
 	[PD_KIND_REFUSED] = "refused",
+	[PD_KIND_TLS_REJECTED] = "tls_rejected",
 };
 
 const char *

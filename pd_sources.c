@@ -385,7 +385,7 @@ probe_detect_sources(PG_FUNCTION_ARGS)
 				abandoned++;
 			else if (e->kind == PD_KIND_HBA_REJECTED || e->kind == PD_KIND_CERT_REJECTED)
 				rejections++;
-			if (e->kind >= PD_KIND_AUTH_FAILED)
+			if (pd_kind_is_auth(e->kind))
 				pd_set_add(&users, e->user_name);
 			first = Min(first, e->seen_at);
 			last = Max(last, e->seen_at);

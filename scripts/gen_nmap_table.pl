@@ -30,6 +30,8 @@ my %protocol = (
 	'pervasive-relational' => 'pervasive', 'pervasive-btrieve' => 'pervasive',
 	WMSRequest => 'mms', NotesRPC => 'notes-rpc', 'LANDesk-RC' => 'landesk',
 	mongodb => 'mongodb', redis => 'redis', Memcache => 'memcached',
+	'DNS-SD-TCP' => 'dns', MikroTik_Winbox => 'winbox',
+	MikroTik_Winbox_Legacy => 'winbox',
 );
 
 sub unescape
@@ -55,24 +57,31 @@ sub fnv1a
 	return sprintf('%016x', $h);
 }
 
-my $file = shift // '/usr/share/nmap/nmap-service-probes';
-open(my $fh, '<', $file) or die "$file: $!";
-my @rows;
-while (my $line = <$fh>)
+# Several nmap-service-probes files, newest first: a probe that a newer nmap
+# added, dropped or changed stays known in every version.  Identical
+# fingerprints are kept once.
+my @files = @ARGV ? @ARGV : ('/usr/share/nmap/nmap-service-probes');
+my (@rows, %seen, @sources);
+for my $file (@files)
 {
-	next unless $line =~ /^Probe TCP (\S+) q\|(.*)\|/;
-	my ($name, $payload) = ($1, unescape($2));
-	my $rest = length($payload) - 4;
-	# Too little after the length word to be nmap's alone, or bytes a real
-	# client sends verbatim (an X11 client without authorization).
-	next if $rest < 8 || $name eq 'X11Probe';
-	my $need = $rest < 64 ? $rest : 64;
-	push @rows,
-	  sprintf("\t{\"%s\", %s, %d, %d, UINT64_C(0x%s)},",
-		$name, defined $protocol{$name} ? "\"$protocol{$name}\"" : 'NULL',
-		length($payload), $need, fnv1a(substr($payload, 4, $need)));
+	open(my $fh, '<', $file) or die "$file: $!";
+	while (my $line = <$fh>)
+	{
+		next unless $line =~ /^Probe TCP (\S+) q\|(.*)\|/;
+		my ($name, $payload) = ($1, unescape($2));
+		my $rest = length($payload) - 4;
+		# Too little after the length word to be nmap's alone, or bytes a real
+		# client sends verbatim (an X11 client without authorization).
+		next if $rest < 8 || $name eq 'X11Probe';
+		my $need = $rest < 64 ? $rest : 64;
+		my $row = sprintf("\t{\"%s\", %s, %d, %d, UINT64_C(0x%s)},",
+			$name, defined $protocol{$name} ? "\"$protocol{$name}\"" : 'NULL',
+			length($payload), $need, fnv1a(substr($payload, 4, $need)));
+		push @rows, $row unless $seen{$row}++;
+	}
+	close $fh;
 }
-close $fh;
+my $count = @rows;
 
 print <<"HEAD";
 /*-------------------------------------------------------------------------
@@ -80,8 +89,9 @@ print <<"HEAD";
  * pd_nmap_table.c
  *	  Fingerprints of nmap's TCP service probes (generated; do not edit).
  *
- * Made by scripts/gen_nmap_table.pl from nmap-service-probes.  Only lengths
- * and hashes are kept, not the probes themselves.
+ * Made by scripts/gen_nmap_table.pl (make nmap-table) from the
+ * nmap-service-probes of every nmap Debian ships, newest first: $count
+ * fingerprints.  Only lengths and hashes are kept, not the probes.
  *
  *-------------------------------------------------------------------------
  */

@@ -28,8 +28,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 		echo 'create_main_cluster = false' |
 			as_root tee /etc/postgresql-common/createcluster.d/probe_detect.conf >/dev/null
 	fi
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	# the matrix (make matrix) may be installing debootstrap: wait for the lock
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq -o DPkg::Lock::Timeout=900
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=900 \
 		--no-install-recommends "${missing[@]}" >/dev/null
 fi
 

@@ -65,29 +65,16 @@ fi
 # pg_regress, preloaded and not.
 for suite in regress-preload regress-nopreload; do
 	run_suite "$suite" make -s "$suite"
-	log="$logs/$suite.log"
-	if grep -qE 'All [0-9]+ tests passed' "$log"; then
-		add "$suite" "$(grep -oE 'All [0-9]+ tests' "$log" | awk '{print $2}')" 0
-	elif grep -qE '[0-9]+ of [0-9]+ tests failed' "$log"; then
-		read -r f t < <(grep -oE '[0-9]+ of [0-9]+ tests failed' "$log" | awk '{print $1, $3}')
-		add "$suite" $((t - f)) "$f"
-		cat "$work"/results*/regression.diffs "$work"/regression.diffs 2>/dev/null | head -100
-	else
-		add "$suite" 0 1
-	fi
+	read -r p f < <(count_regress "$logs/$suite.log")
+	add "$suite" "$p" "$f"
+	[ "$f" -eq 0 ] || cat "$work"/results*/regression.diffs "$work"/regression.diffs 2>/dev/null | head -100
 done
 
 # TAP: count assertions.
 run_suite tap make -s tap
 log="$logs/tap.log"
-tests=$(grep -oE 'Files=[0-9]+, Tests=[0-9]+' "$log" | sed 's/.*Tests=//' | tail -1)
-tfailed=$(grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$log" | awk -F'[ /]' '{s+=$2} END {print s+0}')
-dubious=$(grep -cE 'No subtests run|Bad plan|exited [0-9]+ before|Parse errors' "$log" || true)
-if [ -z "$tests" ]; then
-	add tap 0 1
-else
-	add tap $((tests - tfailed)) $((tfailed + dubious))
-fi
+read -r p f _ < <(count_tap "$log")
+add tap "$p" "$f"
 if ! grep -q '^Result: PASS' "$log"; then
 	for f in "$work"/tmp_check/log/regress_log_*; do
 		[ -e "$f" ] && { echo "--- $f"; grep -B3 -A8 'not ok' "$f" | head -60; }
@@ -99,16 +86,11 @@ echo "=== tap-ubsan"
 bash scripts/sanitize.sh "$work" 2>&1 | tee "$logs/tap-ubsan.log"
 asan_rc=${PIPESTATUS[0]}
 log="$logs/tap-ubsan.log"
-tests=$(grep -oE 'Files=[0-9]+, Tests=[0-9]+' "$log" | sed 's/.*Tests=//' | tail -1)
-tfailed=$(grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$log" | awk -F'[ /]' '{s+=$2} END {print s+0}')
+read -r p f _ < <(count_tap "$log")
 reports=$(grep -c '^sanitizer reports:' "$log" || true)
-if [ -z "$tests" ]; then
-	add tap-ubsan 0 1
-else
-	extra=0
-	[ "$asan_rc" -ne 0 ] && [ "$tfailed" -eq 0 ] && extra=1
-	add tap-ubsan $((tests - tfailed)) $((tfailed + reports + extra))
-fi
+extra=0
+[ "$asan_rc" -ne 0 ] && [ "$f" -eq 0 ] && [ "$reports" -eq 0 ] && extra=1
+add tap-ubsan "$p" $((f + reports + extra))
 
 echo
 echo "=== summary"

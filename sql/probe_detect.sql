@@ -6,6 +6,11 @@ SELECT pg_describe_object(classid, objid, 0) AS object
   FROM pg_depend
  WHERE refclassid = 'pg_extension'::regclass
    AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'probe_detect')
+   -- 17+ also lists the views' row types and their arrays: not ours to list
+   AND NOT EXISTS (SELECT 1 FROM pg_type t
+                    WHERE classid = 'pg_type'::regclass AND t.oid = objid
+                      AND (t.typrelid <> 0 OR t.typelem IN
+                           (SELECT oid FROM pg_type WHERE typrelid <> 0)))
  ORDER BY 1;
 
 -- the columns of the views, in order
@@ -21,8 +26,6 @@ SHOW probe_detect.capture_bytes;
 SELECT name, context, unit, min_val, max_val, boot_val
   FROM pg_settings WHERE name LIKE 'probe_detect.%' ORDER BY name;
 
--- the prefix is reserved
-SET probe_detect.no_such_setting = 1;
 -- POSTMASTER settings cannot change at run time
 SET probe_detect.max_events = 200;
 -- SIGHUP settings cannot be SET either

@@ -12,6 +12,7 @@ use Test::More;
 
 my $node = probe_node('capture');
 my $ipv6 = have_ipv6();
+my $major = pg_major();
 
 # nmap's probes, as written in nmap-service-probes (nmap 7.93).
 my %nmap = (
@@ -56,12 +57,21 @@ my @cases = (
 	[ 'nmap Kerberos', $probe{Kerberos}, 'unsupported_protocol',
 		"\x6a\x81\x6e\x30", 4, '27265.28208' ],
 	[ 'HTTP GET', $http, 'invalid_length', substr($http, 4), 4, '' ],
-	[ 'TLS ClientHello', $probe{TLSSessionReq}, 'invalid_length',
+	# 17+ peeks at a first byte of 0x16 and, with ssl = off here, rejects
+	# the direct TLS connection with the whole ClientHello unread; before
+	# 17 it is a start-up packet whose length word is too large.
+	$major >= 17
+	? [ 'TLS ClientHello', $probe{TLSSessionReq}, 'tls_rejected',
+		$probe{TLSSessionReq}, 0, '' ]
+	: [ 'TLS ClientHello', $probe{TLSSessionReq}, 'invalid_length',
 		substr($probe{TLSSessionReq}, 4), 4, '' ],
 	[ 'SSH banner', $ssh, 'invalid_length', substr($ssh, 4), 4, '' ],
 	[ 'random bytes', $random, 'invalid_length',
 		substr($random, 4, 256), 4, '' ],
-	[ 'protocol 2.0', $v2, 'unsupported_protocol', "\0\x02\0\0", 4, '2.0' ],
+	# 13 still speaks protocol 2.0: the packet is accepted, then has no user
+	$major == 13
+	? [ 'protocol 2.0', $v2, 'missing_user', '', -1, '' ]
+	: [ 'protocol 2.0', $v2, 'unsupported_protocol', "\0\x02\0\0", 4, '2.0' ],
 	# The server answers 'N' (ssl is off); a client that then asks again
 	# sends protocol 1234.5679.  Pipelined, the second request is data.
 	[ 'SSLRequest again after the answer', $sslreq,
@@ -133,7 +143,8 @@ is( $node->safe_psql(
 		'postgres',
 		"SELECT raw_ascii || ' ' || protocol_version || ' ' || message
 		   FROM probe_detect_events WHERE client_port = $smbport"),
-	'\xffSMB 65363.19778 unsupported frontend protocol 65363.19778: server supports 3.0 to 3.0',
+	'\xffSMB 65363.19778 unsupported frontend protocol 65363.19778: server supports '
+	  . ({ 13 => '2.0 to 3.0', 18 => '3.0 to 3.2', 19 => '3.0 to 3.2' }->{$major} // '3.0 to 3.0'),
 	'SMBProgNeg reads as \xffSMB');
 is( $node->safe_psql(
 		'postgres',
@@ -178,8 +189,8 @@ is($node->safe_psql('postgres', 'SELECT events_total FROM probe_detect_stats'),
 $node->safe_psql('postgres', 'SELECT probe_detect_reset()');
 for (1 .. 5)
 {
-	$node->safe_psql('postgres', 'SELECT 1',
-		connstr => 'host=127.0.0.1 port=' . $node->port . ' dbname=postgres');
+	my ($rc, $out, $err) = psql_conn($node, 'host=127.0.0.1 port=' . $node->port . ' dbname=postgres', 'SELECT 1');
+	die "psql over TCP: $err" if $rc != 0;
 }
 is($node->safe_psql('postgres', 'SELECT events_total FROM probe_detect_stats'),
 	'0', 'real clients over TCP leave no event');

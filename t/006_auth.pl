@@ -48,8 +48,7 @@ sub login
 	  . (defined $c{password} ? " password=$c{password}" : '')
 	  . (defined $c{app} ? " application_name=$c{app}" : '')
 	  . ($c{extra} // '');
-	my ($rc) = $n->psql('postgres', 'SELECT 1', connstr => $connstr,
-		extra_params => ['-w']);
+	my ($rc) = psql_conn($n, $connstr, 'SELECT 1');
 	return $rc;
 }
 

@@ -65,13 +65,12 @@ set_conf($node, 'probe_detect.guessing_threshold', '2');
 $off = -s $node->logfile;
 for (1 .. 3)
 {
-	$node->psql('postgres', 'SELECT 1',
-		connstr => "host=127.0.0.1 port=$port user=alice dbname=postgres password=wrong sslmode=disable");
+	psql_conn($node, "host=127.0.0.1 port=$port user=alice dbname=postgres password=wrong sslmode=disable", 'SELECT 1');
 }
 $log = log_since($off);
 my @fails = ($log =~ /FATAL:  password authentication failed for user "alice"/g);
 is(scalar @fails, 3, 'annotated: failed logins keep PostgreSQL\'s FATAL');
-like($log, qr/DETAIL:  probe_detect: 127\.0\.0\.1: password guessing\n\s*Connection matched pg_hba\.conf line \d+: /,
+like($log, qr/DETAIL:  probe_detect: 127\.0\.0\.1: password guessing\n\s*Connection matched (?:pg_hba\.conf|file "[^"]*pg_hba\.conf") line \d+: /,
 	'annotated: the third failure carries the verdict in its server-only detail');
 
 # enabled = off: nothing recorded, so PostgreSQL's own line stays.
@@ -112,8 +111,7 @@ set_conf($node, 'probe_detect.reply', 'silent');
 (undef, $reply) = send_probe($node, $smb);
 is($reply, '', 'reply silent: nothing, the connection is closed');
 # never for a real client's authentication errors
-my ($rc, $out, $err) = $node->psql('postgres', 'SELECT 1',
-	connstr => "host=127.0.0.1 port=$port user=alice dbname=postgres password=wrong sslmode=disable");
+my ($rc, $out, $err) = psql_conn($node, "host=127.0.0.1 port=$port user=alice dbname=postgres password=wrong sslmode=disable", 'SELECT 1');
 like($err, qr/password authentication failed for user "alice"/,
 	'reply silent: a failed login still gets its error');
 
@@ -131,10 +129,22 @@ SKIP:
 		note "reply $r:\n$nmap{$r}";
 	}
 	like($nmap{normal}, qr/$port\/tcp\s+open\s+postgresql/, 'nmap, normal: postgresql');
-	like($nmap{normal}, qr/Fpostmaster\\\.c\\0L\d+/, 'nmap, normal: it reads the source file and line');
 	like($nmap{terse}, qr/$port\/tcp\s+open\s+postgresql/, 'nmap, terse: still postgresql, from the message');
-	unlike($nmap{terse}, qr/Fpostmaster|\\0L\d+\\0R/, 'nmap, terse: no source file or line to read');
 	unlike($nmap{silent}, qr/postgresql/i, 'nmap, silent: cannot tell it is PostgreSQL');
+
+	# Where nmap's database has no exact match for this server's source line
+	# it prints the reply as a fingerprint: the file and line are in it
+	# only with a normal reply.  (nmap 7.95+ matches 17+ as "9.6.0 or later"
+	# and prints none.)
+  SKIP:
+	{
+		skip 'nmap matched a version and printed no fingerprint', 2
+		  unless $nmap{normal} =~ /^SF:/m;
+		like($nmap{normal}, qr/F(postmaster|backend_startup)\\\.c\\0L\d+/,
+			'nmap, normal: it reads the source file and line');
+		unlike($nmap{terse}, qr/F(postmaster|backend_startup)|\\0L\d+\\0R/,
+			'nmap, terse: no source file or line to read');
+	}
 }
 
 ok(!$node->log_contains('terminated by signal|exited with exit code [2-9]|PANIC'),

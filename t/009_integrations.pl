@@ -46,8 +46,7 @@ if (have_ipv6())
 send_probe($node, "GET / HTTP/1.0\r\n\r\n", via => 'unix');
 for (1 .. 3)
 {
-	$node->psql('postgres', 'SELECT 1',
-		connstr => "host=127.0.0.1 port=$port user=alice dbname=postgres password=wrong sslmode=disable");
+	psql_conn($node, "host=127.0.0.1 port=$port user=alice dbname=postgres password=wrong sslmode=disable", 'SELECT 1');
 }
 
 SKIP:

@@ -34,8 +34,7 @@ sub q1 { return $node->safe_psql('postgres', $_[0]); }
 sub login
 {
 	my ($host) = @_;
-	my ($rc, $out, $err) = $node->psql('postgres', 'SELECT 1',
-		connstr => "host=$host port=$port user=alice dbname=postgres password=alicepw sslmode=disable");
+	my ($rc, $out, $err) = psql_conn($node, "host=$host port=$port user=alice dbname=postgres password=alicepw sslmode=disable", 'SELECT 1');
 	return $rc == 0 ? '' : $err;
 }
 

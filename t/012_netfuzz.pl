@@ -100,8 +100,7 @@ my $deadline = time + $seconds;
 while (time < $deadline)
 {
 	$tries++;
-	my ($rc, $out) = $node->psql('postgres', 'SELECT 42',
-		connstr => "host=127.0.0.1 port=$port dbname=postgres");
+	my ($rc, $out) = psql_conn($node, "host=127.0.0.1 port=$port dbname=postgres", 'SELECT 42');
 	$ok++ if $rc == 0 && $out eq '42';
 	usleep(200_000);
 }

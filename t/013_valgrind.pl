@@ -59,8 +59,7 @@ my @probes = (
 send_probe($node, $_, timeout => 60) for @probes;
 for (1 .. 2)
 {
-	$node->psql('postgres', 'SELECT 1',
-		connstr => 'host=127.0.0.1 port=' . $node->port . ' user=alice dbname=postgres password=wrong sslmode=disable');
+	psql_conn($node, 'host=127.0.0.1 port=' . $node->port . ' user=alice dbname=postgres password=wrong sslmode=disable', 'SELECT 1');
 }
 is( $node->safe_psql(
 		'postgres',

@@ -11,12 +11,13 @@ use IO::Socket::INET;
 use IO::Socket::IP;
 use IO::Socket::UNIX;
 use IO::Select;
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use Time::HiRes qw(time);
 
 our @EXPORT = qw(probe_node have_ipv6 send_probe open_probe nmap_unescape
   nmap_probe events_by_port events_where hexstr
-  set_conf postmaster_pid startup_children);
+  set_conf postmaster_pid startup_children pg_major psql_conn);
 
 # Is ::1 usable on this host?
 sub have_ipv6
@@ -221,6 +222,30 @@ sub startup_children
 	}
 	closedir $dh;
 	return @pids;
+}
+
+# psql with a connection string of its own, never prompting for a password:
+# ($exit_code, $stdout, $stderr).  (PostgreSQL::Test::Cluster's psql()
+# ignores connstr on 13.)
+sub psql_conn
+{
+	my ($node, $connstr, $sql) = @_;
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start([ 'psql', '-XAtq', '-w', '-d', $connstr, '-c', $sql ],
+		'<', \'', '>', \$out, '2>', \$err, IPC::Run::timeout(180));
+	$h->finish;
+	chomp $out;
+	chomp $err;
+	return ($h->result(0), $out, $err);
+}
+
+# The major version of the server under test (13, 15, 17, ...): the
+# postgres that PGXS's installcheck puts first on PATH.
+sub pg_major
+{
+	my $v = `postgres -V`;
+	$v =~ /\(PostgreSQL\) (\d+)/ or die "cannot tell the server version from: $v";
+	return $1;
 }
 
 sub hexstr
