@@ -3,7 +3,8 @@
 # (scripts/matrix.sh copies the tree to /home/pdtest/src and calls this):
 # builds and installs the module against Debian's own PostgreSQL MAJOR, then
 # runs pg_regress (preloaded and not) and the TAP tests as the unprivileged
-# user.  Prints one "suite P passed, F failed, S skipped" line per suite.
+# user.  Prints one "result SUITE P passed, F failed, S skipped" line per
+# suite (S: test files skipped whole, such as valgrind's where it is absent).
 set -uo pipefail
 major=$1
 cd "$(dirname "$0")/.."

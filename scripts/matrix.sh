@@ -78,7 +78,7 @@ for m in "${majors[@]}"; do
 	grep -q '^result tap ' "$logs/leg-$m.log" || f=$((f + 1))
 	passed=$((passed + p))
 	failed=$((failed + f))
-	summary+=("$(printf 'pg%-3s %-40s %4d passed, %d failed (%d of them skipped), %d s' "$m" \
+	summary+=("$(printf 'pg%-3s %-40s %4d passed, %d failed, %d test files skipped, %d s' "$m" \
 		"$(grep -m1 '^=== PostgreSQL' "$logs/leg-$m.log" | sed 's/^=== //' | cut -c1-40)" \
 		"$p" "$f" "$s" $(( $(date +%s) - start )))")
 done

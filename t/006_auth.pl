@@ -196,25 +196,28 @@ SKIP:
 		'--script-args', "userdb=$lists/users.lst,passdb=$lists/pass.lst,brute.firstonly=false",
 		'127.0.0.1' ], '>', \my $out, '2>', \my $err, IPC::Run::timeout(120));
 	note $out;
+	# nmap 7.80 (bullseye) tries alice once at SCRAM; 7.93, 7.95 and 7.991 twice
+	my ($nmapv) = $out =~ /Nmap (\d+\.\d+)/;
+	my $abandons = defined $nmapv && $nmapv < 7.93 ? 1 : 2;
 	is( q1(
 			"SELECT count(*) FILTER (WHERE kind = 'auth_failed' AND user_name = 'md5user'),
 			        count(*) FILTER (WHERE kind = 'unknown_database' AND user_name = 'md5user'),
 			        count(*) FILTER (WHERE kind = 'auth_abandoned' AND user_name = 'alice')
 			   FROM probe_detect_events"),
-		'1|1|2',
-		'pgsql-brute: md5user wrong then right (its database does not exist), alice abandoned twice at SCRAM');
+		"1|1|$abandons",
+		'pgsql-brute: md5user wrong then right (its database does not exist), alice abandoned at SCRAM');
 	# its first connection asks for user and database "versionprobe"
 	is( q1(
 			"SELECT string_agg(kind || ' ' || user_name || ' ' || database_name, ', ' ORDER BY event_id)
 			   FROM probe_detect_events WHERE protocol = 'postgres'"),
 		'hba_rejected versionprobe versionprobe, auth_failed md5user md5user, '
-		  . 'unknown_database md5user md5user, auth_abandoned alice alice, '
-		  . 'auth_abandoned alice alice',
+		  . 'unknown_database md5user md5user'
+		  . (', auth_abandoned alice alice' x $abandons),
 		'pgsql-brute: the whole sequence');
 	is(q1("SELECT tool FROM probe_detect_events WHERE user_name = 'versionprobe'"),
 		'nmap NSE pgsql', 'pgsql-brute: its version probe names nmap');
 	is(q1("SELECT auth_failures, auth_abandoned FROM probe_detect_sources"),
-		'1|2', 'pgsql-brute: per-source counts');
+		"1|$abandons", 'pgsql-brute: per-source counts');
 }
 
 ok(!$node->log_contains('terminated by signal|exited with exit code [2-9]|PANIC'),

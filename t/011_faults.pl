@@ -30,15 +30,23 @@ for my $round (1 .. 3)
 		}
 		POSIX::_exit(0);
 	}
+	# Stop a start-up child, make sure it is one still (not exiting, not
+	# retitled), then kill it: a child that had already exited would be no
+	# crash at all, and that race was lost every time on 13.
 	my $killed = 0;
 	for (1 .. 2000)
 	{
-		my @c = startup_children($postmaster);
-		if (@c)
+		for my $c (startup_children($postmaster))
 		{
-			$killed += kill('KILL', $c[0]);
-			last;
+			next unless kill('STOP', $c);
+			if (grep { $_ == $c } startup_children($postmaster))
+			{
+				$killed += kill('KILL', $c);
+				last;
+			}
+			kill('CONT', $c);
 		}
+		last if $killed;
 		usleep(500);
 	}
 	waitpid($sender, 0);

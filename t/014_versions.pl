@@ -189,6 +189,24 @@ SKIP:
 	}
 	is("$e->{protocol} $e->{tool}", 'tls nmap -sV TLSSessionReq', 'TLS, ssl on: classified');
 
+	# 17+: a handshake that completes without ALPN (openssl s_client offers
+	# none) is refused after it: one event, without bytes (OpenSSL has them)
+	if ($major >= 17)
+	{
+		q1('SELECT probe_detect_reset()');
+		IPC::Run::run([ 'openssl', 's_client', '-connect', "127.0.0.1:$port" ],
+			'<', \'', '>', \my $so, '2>', \my $se, IPC::Run::timeout(30));
+		$node->poll_query_until('postgres', 'SELECT count(*) > 0 FROM probe_detect_events');
+		select(undef, undef, undef, 0.5);    # a second event would be there by now
+		is(q1("SELECT count(*) || ' ' || min(kind) || ' ' || coalesce(min(raw_offset), -1) || ' ' || min(message) FROM probe_detect_events"),
+			'1 tls_failure -1 received direct SSL connection request without ALPN protocol negotiation extension',
+			'17+: a completed handshake without ALPN: one tls_failure');
+	}
+	else
+	{
+		pass('no direct TLS before 17');
+	}
+
 	# the Unix socket never speaks TLS
 	my ($kind, $hex, $offset) = tls_expect('unix');
 	$e = one_event($tls, via => 'unix');
