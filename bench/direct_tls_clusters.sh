@@ -71,7 +71,10 @@ round()
 	echo "$n1 $n2 $(($(cpu_of "$with") - cw)) $(($(cpu_of "$([ "$with" = a ] && echo b || echo a)") - co))" >>"$work/$lib"
 }
 
-for c in a b; do pg_ctl -D "$work/$c" -l "$work/$c.log" -w start >/dev/null; done
+for c in a b; do
+	pg_ctl -D "$work/$c" -l "$work/$c.log" -w start >/dev/null
+	pgbench -i -q -s 1 -h "$work" -p "$([ $c = a ] && echo $A || echo $B)" -U postgres postgres >/dev/null 2>&1
+done
 for lib in probe_detect none; do
 	: >"$work/$lib"
 	for with in a b; do
