@@ -1,7 +1,7 @@
 # probe_detect/Makefile
 
 MODULE_big = probe_detect
-OBJS = probe_detect.o pd_capture.o pd_ring.o pd_text.o pd_classify.o pd_nmap_table.o pd_scan.o pd_sources.o pd_persist.o pd_refuse.o
+OBJS = probe_detect.o pd_capture.o pd_ring.o pd_text.o pd_classify.o pd_nmap_table.o pd_scan.o pd_sources.o pd_persist.o pd_refuse.o pd_tally.o
 EXTENSION = probe_detect
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
 DATA = $(EXTENSION)--$(EXTVERSION).sql

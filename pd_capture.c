@@ -45,6 +45,7 @@
 #include "utils/timestamp.h"
 
 PdRing	   *pd_ring = NULL;
+PdTally    *pd_tally = NULL;
 bool		pd_enabled = true;
 int			pd_capture_bytes = 256;
 int			pd_server_log = PD_LOG_ORIGINAL;
@@ -336,6 +337,17 @@ pd_port_addr(const Port *port, uint8 *addr, uint16 *client_port)
 	return 0;
 }
 
+/* How the connection came, as libpq's fallbacks go (pd_tally.c). */
+int
+pd_port_transport(Port *port)
+{
+	if (port->ssl_in_use)
+		return PD_TRANSPORT_TLS;
+	if (pd_port_gss_enc(port))
+		return PD_TRANSPORT_GSS;
+	return PD_TRANSPORT_PLAIN;
+}
+
 static void
 pd_set_peer(PdEvent *ev, const Port *port)
 {
@@ -430,6 +442,13 @@ pd_record(const PdRule *rule, const char *message)
 		strlcpy(ev->tool, cls.tool, sizeof(ev->tool));
 		strlcpy(ev->detail, cls.detail, sizeof(ev->detail));
 	}
+
+	/* counted for refusing and the guessing verdict, still signal-safe */
+	if (pd_tally != NULL)
+		pd_tally_event(pd_tally, ev->addr_family, ev->addr, ev->kind,
+					   rule->kind == PD_KIND_TLS_FAILURE ? PD_TRANSPORT_TLS :
+					   pd_port_transport(port),
+					   ev->seen_at, pd_refuse_window, pd_guessing_window);
 
 	pd_ring_commit(pd_ring, &w);
 	return w.id;
@@ -586,18 +605,20 @@ pd_apply_reply(ErrorData *edata)
 static void
 pd_annotate_auth_failure(ErrorData *edata)
 {
-	PdAnalysis	an;
-	char		verdict[96];
 	const Port *port = MyProcPort;
 	PdEvent		self;
+	PdTallyCount c;
 
 	memset(&self, 0, sizeof(self));
 	pd_set_peer(&self, port);
-	if (self.addr_family == 0)
+	if (self.addr_family == 0 || pd_tally == NULL)
 		return;
-	pd_analyze(pd_ring, &an);
-	pd_source_verdict(&an, self.addr_family, self.addr, verdict, sizeof(verdict));
-	if (verdict[0])
+
+	/* the network's tally: the same few words whatever the ring holds */
+	pd_tally_count(pd_tally, self.addr_family, self.addr,
+				   pd_port_transport(MyProcPort), GetCurrentTimestamp(),
+				   pd_refuse_window, pd_guessing_window, &c);
+	if (c.failed > pd_guessing_threshold)
 	{
 		char		peer[64];
 		char	   *colon;
@@ -617,8 +638,8 @@ pd_annotate_auth_failure(ErrorData *edata)
 			peer[strlen(peer) - 1] = '\0';
 		}
 		edata->detail_log = edata->detail_log ?
-			psprintf("probe_detect: %s: %s\n%s", peer, verdict, edata->detail_log) :
-			psprintf("probe_detect: %s: %s", peer, verdict);
+			psprintf("probe_detect: %s: password guessing\n%s", peer, edata->detail_log) :
+			psprintf("probe_detect: %s: password guessing", peer);
 	}
 }
 
@@ -736,6 +757,17 @@ pd_client_auth(Port *port, int status)
 
 	if (pd_prev_client_auth_hook)
 		pd_prev_client_auth_hook(port, status);
+
+	/* libpq's fallback that got in ends its chain of failures uncounted */
+	if (status == STATUS_OK && pd_tally != NULL && pd_enabled && port == MyProcPort)
+	{
+		uint8		addr[16];
+		uint16		client_port;
+		uint8		family = pd_port_addr(port, addr, &client_port);
+
+		pd_tally_success(pd_tally, family, addr, pd_port_transport(port),
+						 GetCurrentTimestamp());
+	}
 
 	if ((status == STATUS_ERROR || status == STATUS_EOF) && pd_ring != NULL &&
 		pd_enabled && !pd_in_hook && port == MyProcPort)

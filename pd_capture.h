@@ -9,10 +9,13 @@
 #define PD_CAPTURE_H
 
 #include "pd_ring.h"
+#include "pd_tally.h"
 #include "utils/elog.h"
 
-/* Set by probe_detect.c: the ring (NULL until attached) and the settings. */
+/* Set by probe_detect.c: the ring and the tally (NULL until attached) and
+ * the settings. */
 extern PdRing *pd_ring;
+extern PdTally *pd_tally;
 extern bool pd_enabled;
 extern int	pd_capture_bytes;
 
@@ -41,6 +44,8 @@ extern void pd_record_refusal(void);
 struct Port;
 extern uint8 pd_port_addr(const struct Port *port, uint8 *addr,
 						  uint16 *client_port);
+/* PD_TRANSPORT_* of a connection */
+extern int	pd_port_transport(struct Port *port);
 
 /* ERROR unless the module was preloaded (defined in probe_detect.c). */
 extern void pd_check_loaded(void);

@@ -93,6 +93,13 @@ pd_hba_authname(Port *port)
 #define PD_HAVE_DIRECT_TLS 1
 #endif
 
+/* Is the connection GSS-encrypted?  Only a build with GSSAPI can say. */
+#ifdef ENABLE_GSS
+#define pd_port_gss_enc(port) be_gssapi_get_enc(port)
+#else
+#define pd_port_gss_enc(port) false
+#endif
+
 /* Materialize-mode set-returning functions: three spellings. */
 #if PG_VERSION_NUM >= 160000
 #define pd_init_srf(fcinfo) InitMaterializedSRF((fcinfo), 0)

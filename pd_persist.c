@@ -11,24 +11,37 @@
  * LOG line, never a failed start; a failed write is a LOG line and a clean
  * shutdown.
  *
+ * With the events go the network tallies (pd_tally.c) and the refusal table
+ * (pd_refuse.c), so refusals and pardons outlast a restart too.  The file is
+ * a header, the tallies, the refusals, the events, and a trailer with the
+ * number of events and a CRC-32C of everything before it: a file cut short,
+ * damaged or with implausible values is recognised and ignored whole.
+ *
  * Both run in the postmaster while no other process touches the ring.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "miscadmin.h"
 #include "pd_persist.h"
+#include "pd_refuse.h"
 #include "pgstat.h"
+#include "port/pg_crc32c.h"
 #include "storage/fd.h"
+#include "utils/timestamp.h"
 
 #define PD_FILE		PGSTAT_STAT_PERMANENT_DIRECTORY "/probe_detect.stat"
 #define PD_MAGIC	0x50444554	/* "PDET" */
-#define PD_FORMAT	1
+#define PD_FORMAT	2			/* 2: tallies, refusals and a CRC */
 
 bool		pd_save = true;
+
+static PdTally *pd_persist_tally = NULL;
 
 typedef struct PdFileHeader
 {
@@ -39,45 +52,75 @@ typedef struct PdFileHeader
 	uint64		next_id;
 	uint64		reset_id;
 	int64		since;
-	uint64		count;			/* events that follow */
+	uint64		tally_seed;		/* the tallies' keys depend on it ... */
+	uint32		tally_bits;		/* ... and on the prefixes (v4 << 8 | v6) */
+	uint32		ntallies;		/* PdTallySaved that follow */
+	uint32		nrefusals;		/* then PdRefusal */
+	uint32		pad;
 } PdFileHeader;
+
+typedef struct PdFileTrailer
+{
+	uint64		count;			/* events */
+	pg_crc32c	crc;			/* of everything before the trailer */
+	uint32		pad;
+} PdFileTrailer;
 
 typedef struct PdDump
 {
 	FILE	   *file;
+	pg_crc32c	crc;
 	uint64		count;
 	bool		failed;
+	int			saved_errno;	/* of the first failed write */
 } PdDump;
+
+static void
+pd_write(PdDump *d, const void *p, size_t n)
+{
+	if (d->failed || n == 0)
+		return;
+	if (fwrite(p, n, 1, d->file) != 1)
+	{
+		d->failed = true;
+		d->saved_errno = errno;
+	}
+	else
+		COMP_CRC32C(d->crc, p, n);
+}
 
 static void
 pd_dump_one(const PdEvent *ev, void *arg)
 {
 	PdDump	   *d = (PdDump *) arg;
 
-	if (d->failed)
-		return;
-	if (fwrite(ev, PD_EVENT_SIZE(ev->raw_len), 1, d->file) != 1)
-		d->failed = true;
-	else
-		d->count++;
+	pd_write(d, ev, PD_EVENT_SIZE(ev->raw_len));
+	d->count++;
 }
 
 void
 pd_persist_shutdown(int code, Datum arg)
 {
 	PdRing	   *ring = (PdRing *) DatumGetPointer(arg);
+	PdTally    *tally = pd_persist_tally;
 	PdFileHeader h;
-	PdDump		d = {NULL, 0, false};
+	PdFileTrailer t;
+	PdDump		d;
 	PdEvent    *buf;
+	PdRefusal  *refusals;
+	uint32		i;
 
 	/* after a crash the ring may be inconsistent: save nothing */
-	if (code != 0 || ring == NULL || !pd_save)
+	if (code != 0 || ring == NULL || tally == NULL || !pd_save)
 		return;
 
+	memset(&d, 0, sizeof(d));
+	INIT_CRC32C(d.crc);
 	d.file = AllocateFile(PD_FILE ".tmp", PG_BINARY_W);
 	if (d.file == NULL)
 		goto error;
 
+	refusals = palloc(sizeof(PdRefusal) * PD_REFUSED_MAX);
 	memset(&h, 0, sizeof(h));
 	h.magic = PD_MAGIC;
 	h.format = PD_FORMAT;
@@ -86,18 +129,40 @@ pd_persist_shutdown(int code, Datum arg)
 	h.next_id = pd_ring_next_id(ring);
 	h.reset_id = pg_atomic_read_u64(&ring->reset_id);
 	h.since = (int64) pg_atomic_read_u64(&ring->since);
-	if (fwrite(&h, sizeof(h), 1, d.file) != 1)
-		goto error;
+	h.tally_seed = tally->seed;
+	h.tally_bits = (uint32) tally->v4_bits << 8 | tally->v6_bits;
+	for (i = 0; i < PD_TALLY_SLOTS; i++)
+	{
+		PdTallySaved ts;
+
+		if (pd_tally_export(tally, i, &ts))
+			h.ntallies++;
+	}
+	h.nrefusals = (uint32) pd_refuse_export(refusals, PD_REFUSED_MAX);
+	pd_write(&d, &h, sizeof(h));
+	for (i = 0; i < PD_TALLY_SLOTS; i++)
+	{
+		PdTallySaved ts;
+
+		if (pd_tally_export(tally, i, &ts))
+			pd_write(&d, &ts, sizeof(ts));
+	}
+	pd_write(&d, refusals, sizeof(PdRefusal) * h.nrefusals);
 
 	buf = palloc(PD_EVENT_SIZE(ring->capture_bytes));
 	pd_ring_scan(ring, buf, pd_dump_one, &d);
 	pfree(buf);
-	if (d.failed)
-		goto error;
 
-	/* the count goes in last: a file cut short is recognised as such */
-	h.count = d.count;
-	if (fseek(d.file, 0, SEEK_SET) != 0 || fwrite(&h, sizeof(h), 1, d.file) != 1)
+	memset(&t, 0, sizeof(t));
+	t.count = d.count;
+	FIN_CRC32C(d.crc);
+	t.crc = d.crc;
+	if (d.failed)
+	{
+		errno = d.saved_errno;
+		goto error;
+	}
+	if (fwrite(&t, sizeof(t), 1, d.file) != 1)
 		goto error;
 	if (FreeFile(d.file))
 	{
@@ -118,16 +183,60 @@ error:
 	unlink(PD_FILE ".tmp");
 }
 
+/* Read n bytes into p and into the CRC; false at the end of the file. */
+static bool
+pd_read(FILE *file, void *p, size_t n, pg_crc32c *crc)
+{
+	if (n > 0 && fread(p, n, 1, file) != 1)
+		return false;
+	COMP_CRC32C(*crc, p, n);
+	return true;
+}
+
+/*
+ * Values no file we wrote can hold: a damaged header that its CRC did not
+ * catch must not leave the views empty until a reset.
+ */
+static bool
+pd_header_plausible(const PdFileHeader *h)
+{
+	TimestampTz now = GetCurrentTimestamp();
+
+	return h->magic == PD_MAGIC && h->format == PD_FORMAT &&
+		h->pg_major == PG_VERSION_NUM / 100 &&
+		h->event_header == offsetof(PdEvent, raw) &&
+		h->next_id >= 1 && h->next_id < (UINT64CONST(1) << 48) &&
+		h->reset_id >= 1 && h->reset_id <= h->next_id &&
+		h->since > 0 && h->since <= now + USECS_PER_DAY &&
+		h->ntallies <= PD_TALLY_SLOTS && h->nrefusals <= PD_REFUSED_MAX &&
+		(h->tally_bits >> 8) >= 8 && (h->tally_bits >> 8) <= 32 &&
+		(h->tally_bits & 0xff) >= 16 && (h->tally_bits & 0xff) <= 128;
+}
+
+static void
+pd_ignore(const char *why)
+{
+	ereport(LOG,
+			(errmsg("ignoring file \"%s\": %s", PD_FILE, why),
+			 errdetail("probe_detect starts with no events.")));
+}
+
 void
-pd_persist_load(PdRing *ring)
+pd_persist_load(PdRing *ring, PdTally *tally)
 {
 	FILE	   *file;
+	struct stat st;
 	PdFileHeader h;
-	PdEvent    *ev;
+	PdFileTrailer t;
+	PdTallySaved *tallies = NULL;
+	PdRefusal  *refusals = NULL;
+	PdEvent    *ev = NULL;
+	pg_crc32c	crc;
 	uint64		i;
 	uint64		max_id = 0;
 	uint64		loaded = 0;
 
+	pd_persist_tally = tally;
 	file = AllocateFile(PD_FILE, PG_BINARY_R);
 	if (file == NULL)
 	{
@@ -138,33 +247,52 @@ pd_persist_load(PdRing *ring)
 		return;
 	}
 
-	if (fread(&h, sizeof(h), 1, file) != 1 || h.magic != PD_MAGIC ||
-		h.format != PD_FORMAT || h.pg_major != PG_VERSION_NUM / 100 ||
-		h.event_header != offsetof(PdEvent, raw) || h.next_id == 0 ||
-		h.reset_id > h.next_id)
+	/* the trailer first: how many events, and the CRC to expect */
+	if (fstat(fileno(file), &st) != 0 ||
+		st.st_size < (off_t) (sizeof(h) + sizeof(t)) ||
+		fseeko(file, st.st_size - (off_t) sizeof(t), SEEK_SET) != 0 ||
+		fread(&t, sizeof(t), 1, file) != 1 || fseeko(file, 0, SEEK_SET) != 0)
 	{
-		ereport(LOG,
-				(errmsg("ignoring file \"%s\": not a probe_detect file of this version", PD_FILE)));
+		pd_ignore("it is cut short or cannot be read");
 		goto done;
 	}
 
-	ev = palloc(PD_EVENT_SIZE(PD_CAPTURE_MAX));
-	for (i = 0; i < h.count; i++)
+	INIT_CRC32C(crc);
+	if (!pd_read(file, &h, sizeof(h), &crc))
 	{
-		uint16		raw_len;
+		pd_ignore("it is cut short");
+		goto done;
+	}
+	if (h.magic != PD_MAGIC || h.format != PD_FORMAT ||
+		h.pg_major != PG_VERSION_NUM / 100 || h.event_header != offsetof(PdEvent, raw))
+	{
+		pd_ignore("not a probe_detect file of this version");
+		goto done;
+	}
+	if (!pd_header_plausible(&h) || t.count >= h.next_id)
+	{
+		pd_ignore("its header is implausible");
+		goto done;
+	}
 
-		if (fread(ev, offsetof(PdEvent, raw), 1, file) != 1 ||
+	tallies = palloc(sizeof(PdTallySaved) * Max(h.ntallies, 1));
+	refusals = palloc(sizeof(PdRefusal) * Max(h.nrefusals, 1));
+	if (!pd_read(file, tallies, sizeof(PdTallySaved) * h.ntallies, &crc) ||
+		!pd_read(file, refusals, sizeof(PdRefusal) * h.nrefusals, &crc))
+	{
+		pd_ignore("it is cut short");
+		goto done;
+	}
+
+	/* events go into the ring as they are read; a bad CRC empties it again */
+	ev = palloc(PD_EVENT_SIZE(PD_CAPTURE_MAX));
+	for (i = 0; i < t.count; i++)
+	{
+		if (!pd_read(file, ev, offsetof(PdEvent, raw), &crc) ||
 			ev->raw_len > PD_CAPTURE_MAX || ev->kind == 0 || ev->kind >= PD_KIND_MAX ||
-			ev->event_id == 0 || ev->event_id >= h.next_id ||
-			fread(ev->raw, 1, ev->raw_len, file) != ev->raw_len)
-		{
-			ereport(LOG,
-					(errmsg("ignoring the rest of file \"%s\": it is damaged", PD_FILE),
-					 errdetail("%llu of %llu events were restored.",
-							   (unsigned long long) loaded,
-							   (unsigned long long) h.count)));
+			ev->event_id < h.reset_id || ev->event_id >= h.next_id ||
+			!pd_read(file, ev->raw, ev->raw_len, &crc))
 			break;
-		}
 		/* strings must be terminated whatever the file says */
 		ev->user_name[PD_NAME_MAX - 1] = '\0';
 		ev->database_name[PD_NAME_MAX - 1] = '\0';
@@ -173,21 +301,50 @@ pd_persist_load(PdRing *ring)
 		ev->tool[PD_TOOL_MAX - 1] = '\0';
 		ev->detail[PD_DETAIL_MAX - 1] = '\0';
 		/* capture_bytes may have shrunk since */
-		raw_len = Min(ev->raw_len, ring->capture_bytes);
-		ev->raw_len = raw_len;
+		ev->raw_len = Min(ev->raw_len, ring->capture_bytes);
 		pd_ring_restore(ring, ev);
 		max_id = Max(max_id, ev->event_id);
 		loaded++;
 	}
-	pfree(ev);
+	FIN_CRC32C(crc);
+	if (loaded != t.count || !EQ_CRC32C(crc, t.crc) ||
+		ftello(file) != st.st_size - (off_t) sizeof(t))
+	{
+		pd_ring_reset(ring, GetCurrentTimestamp());
+		pd_ignore("it is damaged (its checksum does not match)");
+		goto done;
+	}
+
+	/*
+	 * The tallies are keyed on the networks' hashes: they carry over with
+	 * their seed, and only while the prefixes are the same.
+	 */
+	if (h.tally_bits == ((uint32) tally->v4_bits << 8 | tally->v6_bits))
+	{
+		tally->seed = h.tally_seed;
+		for (i = 0; i < h.ntallies; i++)
+			pd_tally_import(tally, &tallies[i]);
+	}
+	else
+		h.ntallies = 0;
+	for (i = 0; i < h.nrefusals; i++)
+		refusals[i].net.bits = Min(refusals[i].net.bits,
+								   refusals[i].net.family == AF_INET ? 32 : 128);
+	pd_refuse_import(refusals, (int) h.nrefusals);
 	pd_ring_restore_counters(ring, Max(h.next_id, max_id + 1),
 							 Min(h.reset_id, Max(h.next_id, max_id + 1)),
 							 (TimestampTz) h.since);
 	ereport(LOG,
-			(errmsg("probe_detect restored %llu events from \"%s\"",
-					(unsigned long long) loaded, PD_FILE)));
+			(errmsg("probe_detect restored %llu events, %u network tallies and %u refusals from \"%s\"",
+					(unsigned long long) loaded, h.ntallies, h.nrefusals, PD_FILE)));
 
 done:
+	if (ev)
+		pfree(ev);
+	if (tallies)
+		pfree(tallies);
+	if (refusals)
+		pfree(refusals);
 	FreeFile(file);
 	unlink(PD_FILE);
 }

@@ -3,18 +3,24 @@
  * pd_refuse.c
  *	  Refusing addresses that probe or guess too much (off by default).
  *
- * Once an address has probe_detect.refuse_after probe or failed-login
- * events within probe_detect.refuse_window, its connections are refused
- * for probe_detect.refuse_for.  The check runs in ClientAuthentication_hook,
- * the first point where a module may end a connection: probes are rejected
- * by PostgreSQL anyway, so what this stops is logins, right or wrong.
+ * Once a network (an address masked to probe_detect.refuse_ipv4_prefix or
+ * _ipv6_prefix) has made probe_detect.refuse_after hostile attempts within
+ * probe_detect.refuse_window, its connections are refused for
+ * probe_detect.refuse_for.  Attempts are probes and failed logins, with
+ * libpq's fallbacks (sslmode=prefer and allow, gssencmode=prefer) counted
+ * as one attempt, and not at all when the fallback gets in: pd_tally.c.
+ * The check runs in ClientAuthentication_hook, the first point where a
+ * module may end a connection: after the authentication exchange, so what
+ * it stops is logins, right or wrong.
  *
- * Locking: the count comes from the ring, read lock-free.  The table of
- * refused addresses is touched only by backends that have a PGPROC (the
- * authentication hook, the SQL functions), under one LWLock; the
- * pre-PGPROC child never sees it.  It has PD_REFUSED_MAX entries: when it is
- * full, the refusal that ends first is dropped, so no number of addresses
- * can make it grow or touch the ring.
+ * Cost: the count is read from the network's tally (pd_tally.c), a fixed
+ * number of words whatever the ring holds.  The table of refused networks
+ * is touched only by backends that have a PGPROC (the authentication hook,
+ * the SQL functions), under one LWLock; the pre-PGPROC child never sees it.
+ * It has PD_REFUSED_MAX entries: when it is full, the refusal that ends
+ * first is dropped.  A pardon (probe_detect_unrefuse) takes no entry: it
+ * lifts the refusal and empties the network's tally, so the network stays
+ * pardoned until it makes refuse_after new attempts.
  *
  *-------------------------------------------------------------------------
  */
@@ -30,6 +36,7 @@
 #include "pd_compat.h"
 #include "pd_refuse.h"
 #include "pd_sources.h"
+#include "pd_tally.h"
 #include "pd_text.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
@@ -46,18 +53,6 @@ char	   *pd_trusted_networks = NULL;
 
 PG_FUNCTION_INFO_V1(probe_detect_refused);
 PG_FUNCTION_INFO_V1(probe_detect_unrefuse);
-
-typedef struct PdRefusal
-{
-	uint8		family;			/* 0: free */
-	uint8		addr[16];
-	TimestampTz since;
-	TimestampTz until;
-	int32		events;			/* what crossed the threshold */
-	int32		window;			/* ... within this many seconds */
-	TimestampTz pardoned;		/* probe_detect_unrefuse(): older events
-								 * no longer count */
-} PdRefusal;
 
 typedef struct PdRefuseTable
 {
@@ -158,58 +153,8 @@ pd_trusted_addr(uint8 family, const uint8 *addr)
 
 /* ----- the check -------------------------------------------------------- */
 
-/* Events that count: probes and failed logins, not refusals themselves. */
-static bool
-pd_counts(int kind)
-{
-	return kind != PD_KIND_AUTH_ABANDONED && kind != PD_KIND_UNKNOWN_DATABASE &&
-		kind != PD_KIND_UNKNOWN_ROLE && kind != PD_KIND_REFUSED;
-}
-
-typedef struct PdCount
-{
-	uint8		family;
-	const uint8 *addr;
-	TimestampTz from;
-	int			n;
-} PdCount;
-
-static void
-pd_count_one(const PdEvent *ev, void *arg)
-{
-	PdCount    *c = (PdCount *) arg;
-
-	if (ev->seen_at >= c->from && ev->addr_family == c->family &&
-		memcmp(ev->addr, c->addr, 16) == 0 && pd_counts(ev->kind))
-		c->n++;
-}
-
-/*
- * Newest first, only as far back as the window (ids follow time to within
- * the moment between a writer's clock reading and its claim: allow 1 s),
- * so a connection pays for the recent events, not for the whole ring.
- */
-static void
-pd_count_recent(PdCount *c, PdEvent *buf)
-{
-	uint64		id = pd_ring_next_id(pd_ring);
-
-	while (--id > 0)
-	{
-		if (!pd_ring_get(pd_ring, id, buf))
-		{
-			if (pd_ring_next_id(pd_ring) - id >= pd_ring->nslots)
-				break;			/* overwritten or reset: nothing older */
-			continue;			/* being written */
-		}
-		if (buf->seen_at < c->from - USECS_PER_SEC)
-			break;
-		pd_count_one(buf, c);
-	}
-}
-
 static PdRefusal *
-pd_find_refusal(uint8 family, const uint8 *addr)
+pd_find_refusal(const PdNet *net)
 {
 	int			i;
 
@@ -217,7 +162,7 @@ pd_find_refusal(uint8 family, const uint8 *addr)
 	{
 		PdRefusal  *r = &pd_refused->entries[i];
 
-		if (r->family == family && memcmp(r->addr, addr, 16) == 0)
+		if (r->net.family != 0 && memcmp(&r->net, net, sizeof(PdNet)) == 0)
 			return r;
 	}
 	return NULL;
@@ -234,7 +179,7 @@ pd_new_refusal(TimestampTz now)
 	{
 		PdRefusal  *r = &pd_refused->entries[i];
 
-		if (r->family == 0 || r->until <= now)
+		if (r->net.family == 0 || r->until <= now)
 			return r;
 		if (r->until < victim->until)
 			victim = r;
@@ -246,14 +191,17 @@ static void
 pd_refuse(const PdRefusal *r, uint8 family, const uint8 *addr)
 {
 	char		a[INET6_ADDRSTRLEN] = "?";
+	char		n[INET6_ADDRSTRLEN] = "?";
 
 	inet_ntop(family, addr, a, sizeof(a));
+	inet_ntop(r->net.family, r->net.addr, n, sizeof(n));
 	pd_record_refusal();
 	ereport(FATAL,
 			(errcode(ERRCODE_SQLSERVER_REJECTED_ESTABLISHMENT_OF_SQLCONNECTION),
 			 errmsg("connection from \"%s\" refused by probe_detect", a),
-			 errdetail_log("The address had %d probe or failed-login events within %d seconds; it is refused until %s.",
-						   r->events, r->window, timestamptz_to_str(r->until))));
+			 errdetail_log("The network %s/%d made %d probes or failed attempts within %d seconds; it is refused until %s.",
+						   n, r->net.bits, r->events, r->window,
+						   timestamptz_to_str(r->until))));
 }
 
 void
@@ -263,12 +211,12 @@ pd_refuse_check(Port *port)
 	uint8		addr[16];
 	uint16		client_port;
 	TimestampTz now;
+	PdNet		net;
 	PdRefusal	copy;
 	PdRefusal  *r;
-	PdCount		c;
-	PdEvent    *buf;
+	PdTallyCount c;
 
-	if (pd_refuse_after <= 0 || pd_refused == NULL || pd_ring == NULL)
+	if (pd_refuse_after <= 0 || pd_refused == NULL || pd_tally == NULL)
 		return;
 	family = pd_port_addr(port, addr, &client_port);
 	if (family == 0)
@@ -277,37 +225,31 @@ pd_refuse_check(Port *port)
 		return;
 
 	now = GetCurrentTimestamp();
+	pd_tally_net(pd_tally, family, addr, &net);
 	memset(&copy, 0, sizeof(copy));
 	LWLockAcquire(pd_refused->lock, LW_SHARED);
-	r = pd_find_refusal(family, addr);
+	r = pd_find_refusal(&net);
 	if (r)
 		copy = *r;
 	LWLockRelease(pd_refused->lock);
 	if (r && copy.until > now)
 		pd_refuse(&copy, family, addr);
 
-	/* over the threshold now? count this address's recent events */
-	c.family = family;
-	c.addr = addr;
-	c.from = Max(now - (int64) pd_refuse_window * USECS_PER_SEC, copy.pardoned);
-	c.n = 0;
-	buf = palloc(PD_EVENT_SIZE(pd_ring->capture_bytes));
-	pd_count_recent(&c, buf);
-	pfree(buf);
-	if (c.n < pd_refuse_after)
+	/* over the threshold now? */
+	pd_tally_count(pd_tally, family, addr, pd_port_transport(port), now,
+				   pd_refuse_window, pd_guessing_window, &c);
+	if (c.hostile < pd_refuse_after)
 		return;
 
 	LWLockAcquire(pd_refused->lock, LW_EXCLUSIVE);
-	r = pd_find_refusal(family, addr);
+	r = pd_find_refusal(&net);
 	if (r == NULL)
 		r = pd_new_refusal(now);
-	r->family = family;
-	memcpy(r->addr, addr, 16);
+	r->net = net;
 	r->since = now;
 	r->until = now + (int64) pd_refuse_for * USECS_PER_SEC;
-	r->events = c.n;
+	r->events = c.hostile;
 	r->window = pd_refuse_window;
-	r->pardoned = 0;
 	copy = *r;
 	LWLockRelease(pd_refused->lock);
 	pd_refuse(&copy, family, addr);
@@ -337,52 +279,69 @@ probe_detect_refused(PG_FUNCTION_ARGS)
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};
 
-		if (copy[i].family == 0 || copy[i].until <= now)
+		if (copy[i].net.family == 0 || copy[i].until <= now)
 			continue;
-		values[0] = pd_inet_datum(copy[i].family, copy[i].addr);
+		values[0] = pd_net_datum(&copy[i].net);
 		values[1] = TimestampTzGetDatum(copy[i].since);
 		values[2] = TimestampTzGetDatum(copy[i].until);
-		values[3] = CStringGetTextDatum(psprintf("%d probe or failed-login events within %d s",
+		values[3] = CStringGetTextDatum(psprintf("%d probes or failed attempts within %d s",
 												 copy[i].events, copy[i].window));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
 }
 
-/* Lift a refusal; true if the address was refused. */
+/*
+ * Lift the refusal of an address's network and pardon it: its tally starts
+ * again from nothing, so it is refused again only after refuse_after new
+ * attempts.  True if the network was refused.
+ */
 Datum
 probe_detect_unrefuse(PG_FUNCTION_ARGS)
 {
 	inet	   *ip = PG_GETARG_INET_PP(0);
 	uint8		family;
 	uint8		addr[16] = {0};
+	PdNet		net;
 	PdRefusal  *r;
-	bool		was;
+	bool		was = false;
 
 	pd_check_loaded();
-	if (ip_family(ip) == PGSQL_AF_INET && ip_bits(ip) == 32)
-		family = AF_INET;
-	else if (ip_family(ip) == PGSQL_AF_INET6 && ip_bits(ip) == 128)
-		family = AF_INET6;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("probe_detect_unrefuse needs a single address, not a network")));
+	family = ip_family(ip) == PGSQL_AF_INET ? AF_INET : AF_INET6;
 	memcpy(addr, ip_addr(ip), ip_addrsize(ip));
+	pd_tally_net(pd_tally, family, addr, &net);
 
-	/*
-	 * Lift the refusal and pardon what came before: only events after now
-	 * count toward the next one.
-	 */
 	LWLockAcquire(pd_refused->lock, LW_EXCLUSIVE);
-	r = pd_find_refusal(family, addr);
-	was = r != NULL && r->until > GetCurrentTimestamp();
-	if (r == NULL)
-		r = pd_new_refusal(GetCurrentTimestamp());
-	memset(r, 0, sizeof(*r));
-	r->family = family;
-	memcpy(r->addr, addr, 16);
-	r->pardoned = GetCurrentTimestamp();
+	r = pd_find_refusal(&net);
+	if (r != NULL)
+	{
+		was = r->until > GetCurrentTimestamp();
+		memset(r, 0, sizeof(*r));
+	}
+	pd_tally_forget(pd_tally, family, addr);
 	LWLockRelease(pd_refused->lock);
 	PG_RETURN_BOOL(was);
+}
+
+/* ----- saving ------------------------------------------------------------- */
+
+int
+pd_refuse_export(PdRefusal *out, int max)
+{
+	int			i,
+				n = 0;
+
+	for (i = 0; i < PD_REFUSED_MAX && n < max; i++)
+		if (pd_refused->entries[i].net.family != 0)
+			out[n++] = pd_refused->entries[i];
+	return n;
+}
+
+void
+pd_refuse_import(const PdRefusal *in, int n)
+{
+	int			i;
+
+	for (i = 0; i < n && i < PD_REFUSED_MAX; i++)
+		pd_refused->entries[i] = in[i];
 }

@@ -243,20 +243,31 @@ pd_analysis_row(const PdAnalysis *an, uint64 event_id)
 Datum
 pd_inet_datum(uint8 family, const uint8 *addr)
 {
+	PdNet		net;
+
+	memset(&net, 0, sizeof(net));
+	net.family = family;
+	net.bits = family == AF_INET ? 32 : 128;
+	memcpy(net.addr, addr, family == AF_INET ? 4 : 16);
+	return pd_net_datum(&net);
+}
+
+Datum
+pd_net_datum(const PdNet *net)
+{
 	inet	   *ip = palloc0(sizeof(inet));
 
-	if (family == AF_INET)
+	if (net->family == AF_INET)
 	{
 		ip_family(ip) = PGSQL_AF_INET;
-		ip_bits(ip) = 32;
-		memcpy(ip_addr(ip), addr, 4);
+		memcpy(ip_addr(ip), net->addr, 4);
 	}
 	else
 	{
 		ip_family(ip) = PGSQL_AF_INET6;
-		ip_bits(ip) = 128;
-		memcpy(ip_addr(ip), addr, 16);
+		memcpy(ip_addr(ip), net->addr, 16);
 	}
+	ip_bits(ip) = net->bits;
 	SET_INET_VARSIZE(ip);
 	return InetPGetDatum(ip);
 }

@@ -10,6 +10,7 @@
 
 #include "pd_ring.h"
 #include "pd_scan.h"
+#include "pd_text.h"
 
 /* What the analysis keeps of each event. */
 typedef struct PdRow
@@ -57,7 +58,8 @@ extern void pd_scan_event_from(PdScanEvent *se, const PdEvent *ev, const char *t
 extern void pd_source_verdict(const PdAnalysis *an, uint8 family, const uint8 *addr,
 							  char *buf, int size);
 
-/* A client address as an inet datum. */
+/* A client address, or a network, as an inet datum. */
 extern Datum pd_inet_datum(uint8 family, const uint8 *addr);
+extern Datum pd_net_datum(const PdNet *net);
 
 #endif							/* PD_SOURCES_H */

@@ -25,6 +25,7 @@
 #include "pd_refuse.h"
 #include "pd_ring.h"
 #include "pd_sources.h"
+#include "pd_tally.h"
 #include "pd_text.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
@@ -62,6 +63,10 @@ static const struct config_enum_entry pd_reply_options[] = {
 int			pd_guessing_threshold = 10;
 int			pd_guessing_window = 600;
 
+/* the networks that refusals and counts are keyed on (pd_tally.c) */
+static int	pd_refuse_ipv4_prefix = 32;
+static int	pd_refuse_ipv6_prefix = 64;
+
 static shmem_startup_hook_type pd_prev_shmem_startup_hook = NULL;
 #ifdef PD_HAVE_SHMEM_REQUEST_HOOK
 static shmem_request_hook_type pd_prev_shmem_request_hook = NULL;
@@ -89,6 +94,7 @@ pd_shmem_request(void)
 		pd_prev_shmem_request_hook();
 #endif
 	RequestAddinShmemSpace(pd_shmem_size());
+	RequestAddinShmemSpace(pd_tally_size());
 	pd_refuse_shmem_request();
 }
 
@@ -97,6 +103,7 @@ pd_shmem_startup(void)
 {
 	bool		found;
 	PdRing	   *ring;
+	PdTally    *tally;
 	void	   *refused;
 
 	if (pd_prev_shmem_startup_hook)
@@ -105,13 +112,23 @@ pd_shmem_startup(void)
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	refused = ShmemInitStruct("probe_detect refused", pd_refuse_shmem_size(), &found);
 	pd_refuse_shmem_init(refused, found);
+	tally = ShmemInitStruct("probe_detect tally", pd_tally_size(), &found);
+	if (!found)
+	{
+		uint64		seed = 0;
+
+		/* a seed no client can guess, so none can aim at a slot */
+		if (!pg_strong_random(&seed, sizeof(seed)))
+			seed = (uint64) GetCurrentTimestamp() ^ ((uint64) MyProcPid << 32);
+		pd_tally_init(tally, seed, pd_refuse_ipv4_prefix, pd_refuse_ipv6_prefix);
+	}
 	ring = ShmemInitStruct("probe_detect", pd_shmem_size(), &found);
 	if (!found)
 	{
 		pd_ring_init(ring, pd_max_events, pd_capture_bytes);
 		pd_ring_reset(ring, GetCurrentTimestamp());
 		if (!IsUnderPostmaster)
-			pd_persist_load(ring);
+			pd_persist_load(ring, tally);
 	}
 	LWLockRelease(AddinShmemInitLock);
 
@@ -119,6 +136,7 @@ pd_shmem_startup(void)
 	if (!IsUnderPostmaster)
 		on_shmem_exit(pd_persist_shutdown, PointerGetDatum(ring));
 
+	pd_tally = tally;
 	pd_ring = ring;
 }
 
@@ -237,6 +255,26 @@ _PG_init(void)
 							365 * 24 * 3600,
 							PGC_SIGHUP,
 							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("probe_detect.refuse_ipv4_prefix",
+							"Prefix length of the IPv4 networks that refusals and their counts are keyed on.",
+							NULL,
+							&pd_refuse_ipv4_prefix,
+							32,
+							8,
+							32,
+							PGC_POSTMASTER,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("probe_detect.refuse_ipv6_prefix",
+							"Prefix length of the IPv6 networks that refusals and their counts are keyed on.",
+							NULL,
+							&pd_refuse_ipv6_prefix,
+							64,
+							16,
+							128,
+							PGC_POSTMASTER,
+							0,
 							NULL, NULL, NULL);
 	DefineCustomStringVariable("probe_detect.trusted_networks",
 							   "Addresses and networks (CIDR, comma-separated) that are never refused.",

@@ -58,31 +58,79 @@ is($node->safe_psql('postgres', 'SELECT events_total FROM probe_detect_stats'), 
 $node->append_conf('postgresql.conf', 'probe_detect.save = on');
 $node->restart;
 
-# A damaged file: ignored with a LOG line.
-send_probe($node, "GET /$_ HTTP/1.0\r\n\r\n") for 1 .. 5;
-$node->stop;
-ok(-s $file, 'saved at shutdown');
-my $data = slurp_file($file);
-open(my $fh, '>', $file) or die;
-print $fh substr($data, 0, length($data) - 100);    # cut short
-close $fh;
-$node->start;
-ok($node->log_contains('ignoring the rest of file "pg_stat/probe_detect.stat": it is damaged'),
-	'a file cut short: LOG line');
-is($node->safe_psql('postgres', 'SELECT count(*) FROM probe_detect_events'), '4',
-	'the whole events before the cut are restored');
-
-# Garbage and another version's file: ignored.
-for my $bad ('garbage' x 10, pack('LLL', 0x50444554, 1, 1400) . ("\0" x 100))
+# Damaged files: ignored whole, with a LOG line (a CRC-32C covers the file).
+sub crc32c
 {
+	my $crc = 0xffffffff;
+	for my $b (unpack('C*', $_[0]))
+	{
+		$crc ^= $b;
+		$crc = ($crc & 1) ? (($crc >> 1) ^ 0x82f63b78) : ($crc >> 1) for 1 .. 8;
+	}
+	return $crc ^ 0xffffffff;
+}
+
+# save some events, then hand the file to $mangle before the next start
+sub restart_with
+{
+	my ($mangle, $expect, $label) = @_;
+	send_probe($node, "GET /$_ HTTP/1.0\r\n\r\n") for 1 .. 5;
 	$node->stop;
-	open($fh, '>', $file) or die;
-	print $fh $bad;
+	my $data = slurp_file($file);
+	open(my $fh, '>', $file) or die;
+	binmode $fh;
+	print $fh $mangle->($data);
 	close $fh;
 	my $off = -s $node->logfile;
 	$node->start;
 	like(substr(slurp_file($node->logfile), $off),
-		qr/ignoring file "pg_stat\/probe_detect\.stat": not a probe_detect file of this version/,
+		qr/ignoring file "pg_stat\/probe_detect\.stat": $expect/, "$label: LOG line");
+	is($node->safe_psql('postgres', 'SELECT count(*) FROM probe_detect_events'), '0',
+		"$label: nothing restored, a clean start");
+}
+
+# the file as written: header (64 bytes) ... trailer (count, CRC, pad)
+sub with_crc
+{
+	my ($d) = @_;
+	my $body = substr($d, 0, length($d) - 16);
+	return $body . substr($d, length($d) - 16, 8) . pack('L<', crc32c($body)) . "\0" x 4;
+}
+send_probe($node, "GET /$_ HTTP/1.0\r\n\r\n") for 1 .. 5;
+$node->stop;
+{
+	my $data = slurp_file($file);
+	is(sprintf('%08x', unpack('L<', substr($data, length($data) - 8, 4))),
+		sprintf('%08x', crc32c(substr($data, 0, length($data) - 16))),
+		'the trailer holds the CRC-32C of the rest');
+}
+$node->start;
+restart_with(sub { substr($_[0], 0, length($_[0]) - 100) },
+	'it is damaged \(its checksum does not match\)|its header is implausible', 'a file cut short');
+restart_with(
+	sub {
+		my $d = $_[0];
+		substr($d, 200, 1) = chr(ord(substr($d, 200, 1)) ^ 0x40);
+		return $d;
+	},
+	'it is damaged \(its checksum does not match\)', 'one byte flipped');
+restart_with(sub { my $d = $_[0]; substr($d, 16, 8) = pack('Q<', ~0); with_crc($d) },
+	'its header is implausible', 'next_id 2^64-1 with a matching CRC');
+restart_with(sub { my $d = $_[0]; substr($d, 24, 8) = pack('Q<', 1 << 40); with_crc($d) },
+	'its header is implausible', 'reset_id after next_id with a matching CRC');
+
+# Garbage and another version's file: ignored.
+for my $bad ([ 'garbage' x 10, 'it is cut short or cannot be read' ],
+	[ pack('LLL', 0x50444554, 1, 1400) . ("\0" x 100), 'not a probe_detect file of this version' ])
+{
+	$node->stop;
+	open(my $fh, '>', $file) or die;
+	print $fh $bad->[0];
+	close $fh;
+	my $off = -s $node->logfile;
+	$node->start;
+	like(substr(slurp_file($node->logfile), $off),
+		qr/ignoring file "pg_stat\/probe_detect\.stat": $bad->[1]/,
 		'a foreign file: LOG line, clean start');
 	is($node->safe_psql('postgres', 'SELECT count(*) FROM probe_detect_events'), '0',
 		'and nothing restored');

@@ -66,11 +66,11 @@ like(login('127.0.0.1'), qr/FATAL:  connection from "127\.0\.0\.1" refused by pr
 	'5 probes: refused, right password or not');
 like(login('127.0.0.1'), qr/refused by probe_detect/, 'and refused again');
 is(q1("SELECT client_addr, until > since, until - since, reason FROM probe_detect_refused"),
-	'127.0.0.1|t|01:00:00|5 probe or failed-login events within 60 s',
-	'probe_detect_refused: the address, for refuse_for (1 h by default), and why');
+	'127.0.0.1|t|01:00:00|5 probes or failed attempts within 60 s',
+	'probe_detect_refused: the network (/32), for refuse_for (1 h by default), and why');
 is(q1("SELECT count(*) FROM probe_detect_events WHERE kind = 'refused' AND client_addr = '127.0.0.1'"),
 	'2', 'each refused connection is an event');
-ok($node->log_contains('The address had 5 probe or failed-login events within 60 seconds; it is refused until'),
+ok($node->log_contains('The network 127.0.0.1/32 made 5 probes or failed attempts within 60 seconds; it is refused until'),
 	'the server log says why');
 
 # Never the Unix socket; never another address.
@@ -96,8 +96,7 @@ is(q1("SELECT probe_detect_unrefuse('127.0.0.1')"), 't', 'unrefuse: it was refus
 is(login('127.0.0.1'), '', 'unrefused: gets in');
 is(q1("SELECT count(*) FROM probe_detect_refused"), '0', 'and the view is empty');
 is(q1("SELECT probe_detect_unrefuse('127.0.0.1')"), 'f', 'unrefuse again: it was not refused');
-($rc, $out, $err) = $node->psql('postgres', "SELECT probe_detect_unrefuse('10.0.0.0/8')");
-like($err, qr/needs a single address, not a network/, 'unrefuse needs an address');
+is(q1("SELECT probe_detect_unrefuse('10.0.0.0/8')"), 'f', 'unrefuse takes a network too');
 
 # Refusals end after refuse_for, once the events age out of the window.
 set_conf($node, 'probe_detect.refuse_window', '2s');

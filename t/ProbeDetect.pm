@@ -17,7 +17,8 @@ use Time::HiRes qw(time);
 
 our @EXPORT = qw(probe_node have_ipv6 send_probe open_probe nmap_unescape
   nmap_probe events_by_port events_where hexstr
-  set_conf postmaster_pid startup_children pg_major psql_conn);
+  set_conf postmaster_pid startup_children pg_major psql_conn
+  login_from);
 
 # Is ::1 usable on this host?
 sub have_ipv6
@@ -237,6 +238,52 @@ sub psql_conn
 	chomp $out;
 	chomp $err;
 	return ($h->result(0), $out, $err);
+}
+
+# A login with a clear-text password (a pg_hba.conf "password" line) from a
+# chosen loopback source address, spoken by hand: 'ok' if the server let it
+# in, else the message of its ErrorResponse ('' if it just hung up).
+sub login_from
+{
+	my ($node, $src, $user, $password) = @_;
+	my $s = IO::Socket::IP->new(
+		PeerHost => '127.0.0.1',
+		PeerPort => $node->port,
+		LocalHost => $src,
+		Proto => 'tcp') or die "connect from $src: $@";
+	my $body = "user\0$user\0database\0postgres\0\0";
+	syswrite($s, pack('NN', 8 + length $body, 0x00030000) . $body);
+	my ($buf, $result) = ('', '');
+	my $sel = IO::Select->new($s);
+	READ: while ($sel->can_read(10))
+	{
+		last unless sysread($s, my $b, 4096);
+		$buf .= $b;
+		while (length($buf) >= 5)
+		{
+			my ($type, $len) = unpack('a N', $buf);
+			last if length($buf) < 1 + $len;
+			my $msg = substr($buf, 5, $len - 4);
+			$buf = substr($buf, 1 + $len);
+			if ($type eq 'R' && unpack('N', $msg) == 3)
+			{
+				syswrite($s, 'p' . pack('N', 5 + length $password) . "$password\0");
+			}
+			elsif ($type eq 'E')
+			{
+				($result) = $msg =~ /M([^\0]*)\0/;
+				last READ;
+			}
+			elsif ($type eq 'Z')
+			{
+				$result = 'ok';
+				syswrite($s, 'X' . pack('N', 4));
+				last READ;
+			}
+		}
+	}
+	close $s;
+	return $result // '';
 }
 
 # The major version of the server under test (13, 15, 17, ...): the
