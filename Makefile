@@ -44,7 +44,7 @@ demo:
 matrix:
 	bash scripts/matrix.sh $(MATRIX)
 
-.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench bench-direct-tls
+.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench bench-refuse bench-direct-tls
 
 regress: regress-preload regress-nopreload
 
@@ -115,6 +115,10 @@ test/fuzz_classify: test/fuzz_classify.c $(CLASSIFIER) pd_classify.h
 # Benchmarks: not tests.  Ratios and costs measured side by side in one run.
 bench:
 	bash bench/run.sh
+
+# Only the login cost with refusing on, ring empty against full.
+bench-refuse:
+	bash bench/run.sh refuse
 
 # 17+: what capturing direct TLS (trace_connection_negotiation) costs a real
 # client, in the matrix's chroot (root).

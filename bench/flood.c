@@ -5,7 +5,10 @@
  *	  seconds, sending one of a few real probes per connection and reading
  *	  until the server closes.  Prints the number of probes sent.
  *
- *	  flood PORT PROCESSES SECONDS
+ *	  flood PORT PROCESSES SECONDS [BYTES]
+ *
+ *	  With BYTES, every probe is an HTTP request padded to BYTES bytes (at
+ *	  most 8192, PostgreSQL's receive buffer): events with large payloads.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
@@ -50,17 +53,26 @@ main(int argc, char **argv)
 	double		seconds;
 	int			fds[64][2];
 	long		total = 0;
+	static char big[8192];
+	size_t		bytes = 0;
 
-	if (argc != 4)
+	if (argc != 4 && argc != 5)
 	{
-		fprintf(stderr, "usage: flood PORT PROCESSES SECONDS\n");
+		fprintf(stderr, "usage: flood PORT PROCESSES SECONDS [BYTES]\n");
 		return 2;
 	}
 	port = atoi(argv[1]);
 	procs = atoi(argv[2]);
 	seconds = atof(argv[3]);
-	if (procs < 1 || procs > 64)
+	if (argc == 5)
+		bytes = (size_t) atol(argv[4]);
+	if (procs < 1 || procs > 64 || bytes > sizeof(big))
 		return 2;
+	if (bytes > 0)
+	{
+		memset(big, 'x', bytes);
+		memcpy(big, "GET /", bytes < 5 ? bytes : 5);
+	}
 
 	for (int p = 0; p < procs; p++)
 	{
@@ -88,8 +100,11 @@ main(int argc, char **argv)
 					continue;
 				/* never wait on a server that waits for more */
 				setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+				const char *out = bytes ? big : probes[k].bytes;
+				size_t		len = bytes ? bytes : probes[k].len;
+
 				if (connect(s, (struct sockaddr *) &sa, sizeof(sa)) == 0 &&
-					write(s, probes[k].bytes, probes[k].len) == (ssize_t) probes[k].len)
+					write(s, out, len) == (ssize_t) len)
 				{
 					while (read(s, buf, sizeof(buf)) > 0)
 						;

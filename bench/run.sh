@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make bench: probe_detect's cost, measured side by side in one run, with and
 # without the module, on two throwaway clusters on loopback.  Not a test:
-# nothing here passes or fails.  Writes bench/RESULTS.md.
+# nothing here passes or fails.  Writes bench/RESULTS.md and (a login's cost
+# with refusing on, empty ring against full) bench/RESULTS-refuse.md;
+# "bash bench/run.sh refuse" (make bench-refuse) runs only the latter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
@@ -11,7 +13,12 @@ export PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
 work=$(mktemp -d /tmp/probe_detect-bench.XXXXXX)
 cp -a bench test pd_*.c pd_*.h "$work/"
 if [ "$(id -u)" = 0 ]; then chown -R "$TEST_USER" "$work"; fi
-as_pg_user bash bench/clusters.sh "$work" "$PG_MAJOR"
-cp "$work/RESULTS.md" bench/RESULTS.md
-echo "written: bench/RESULTS.md"
+if [ "${1:-}" != refuse ]; then
+	as_pg_user bash bench/clusters.sh "$work" "$PG_MAJOR"
+	cp "$work/RESULTS.md" bench/RESULTS.md
+	echo "written: bench/RESULTS.md"
+fi
+as_pg_user bash bench/refuse_cost.sh "$work" "$PG_MAJOR"
+cp "$work/RESULTS-refuse.md" bench/RESULTS-refuse.md
+echo "written: bench/RESULTS-refuse.md"
 rm -rf "$work"

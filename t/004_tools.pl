@@ -11,7 +11,7 @@ use PostgreSQL::Test::Utils;
 use ProbeDetect;
 use Test::More;
 
-my $node = probe_node('tools');
+my $node = probe_node('tools', nmap_quiet_port => 1);
 my $port = $node->port;
 
 sub have

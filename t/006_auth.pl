@@ -10,7 +10,8 @@ use PostgreSQL::Test::Utils;
 use ProbeDetect;
 use Test::More;
 
-my $node = probe_node('auth', conf => "password_encryption = 'scram-sha-256'\n");
+my $node = probe_node('auth', conf => "password_encryption = 'scram-sha-256'\n",
+	nmap_quiet_port => 1);
 my $port = $node->port;
 
 $node->safe_psql(
@@ -136,12 +137,7 @@ is(q1("SELECT string_agg(kind || ' ' || user_name, ',' ORDER BY event_id) FROM p
 # attempt, two rows, marked.
 my $ssl = probe_node('authssl', conf => "password_encryption = 'scram-sha-256'\n");
 my $dir = $ssl->data_dir;
-my ($o, $oe) = ('', '');
-IPC::Run::run([ 'openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
-	'-keyout', "$dir/server.key", '-out', "$dir/server.crt", '-days', '1',
-	'-subj', '/CN=localhost' ], '>', \$o, '2>', \$oe)
-  or die "openssl: $oe";
-chmod 0600, "$dir/server.key";
+server_cert($ssl);
 $ssl->append_conf('postgresql.conf', "ssl = on\nssl_ca_file = 'server.crt'\n");
 {
 	open(my $fh, '>', "$dir/pg_hba.conf") or die;

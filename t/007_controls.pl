@@ -10,7 +10,8 @@ use PostgreSQL::Test::Utils;
 use ProbeDetect;
 use Test::More;
 
-my $node = probe_node('controls', conf => "password_encryption = 'scram-sha-256'\n");
+my $node = probe_node('controls', conf => "password_encryption = 'scram-sha-256'\n",
+	nmap_quiet_port => 1);
 my $port = $node->port;
 {
 	open(my $fh, '>', $node->data_dir . '/pg_hba.conf') or die;

@@ -163,13 +163,7 @@ SKIP:
 {
 	skip 'openssl is not installed', 1
 	  unless IPC::Run::run([ 'sh', '-c', 'command -v openssl' ], '>', \my $x);
-	my $dir = $node->data_dir;
-	my ($o, $oe);
-	IPC::Run::run([ 'openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
-			'-keyout', "$dir/server.key", '-out', "$dir/server.crt", '-days', '2',
-			'-subj', '/CN=localhost' ], '>', \$o, '2>', \$oe)
-	  or die "openssl: $oe";
-	chmod 0600, "$dir/server.key";
+	server_cert($node);
 	$node->append_conf('postgresql.conf', "ssl = on\n");
 	$node->restart;
 

@@ -20,12 +20,7 @@ my $port = $node->port;
 my $dir = $node->data_dir;
 sub q1 { return $node->safe_psql('postgres', $_[0]); }
 
-my ($o, $oe);
-IPC::Run::run([ 'openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
-		'-keyout', "$dir/server.key", '-out', "$dir/server.crt", '-days', '2',
-		'-subj', '/CN=localhost' ], '>', \$o, '2>', \$oe)
-  or die "openssl: $oe";
-chmod 0600, "$dir/server.key";
+server_cert($node);
 q1("CREATE ROLE alice LOGIN PASSWORD 'alicepw'; CREATE ROLE trusted LOGIN");
 
 # pg_hba.conf: the Unix socket trusted, raw clients from 127.0.0.2-15 with

@@ -18,7 +18,7 @@ use Time::HiRes qw(time);
 our @EXPORT = qw(probe_node have_ipv6 send_probe open_probe nmap_unescape
   nmap_probe events_by_port events_where hexstr
   set_conf postmaster_pid startup_children pg_major psql_conn
-  login_from);
+  login_from server_cert);
 
 # Is ::1 usable on this host?
 sub have_ipv6
@@ -34,11 +34,35 @@ sub have_ipv6
 }
 
 # A started node with probe_detect preloaded and the extension created.
-# Extra postgresql.conf lines may be passed in $opts{conf}.
+# Extra postgresql.conf lines may be passed in $opts{conf}; with
+# $opts{nmap_quiet_port}, it listens on a port that no nmap service probe
+# names as its own, so that nmap -sV sends its probes in their usual order
+# (it tries the probes that list the port first, and stops at a match).
 sub probe_node
 {
 	my ($name, %opts) = @_;
-	my $node = PostgreSQL::Test::Cluster->new($name);
+	my @port;
+	if ($opts{nmap_quiet_port})
+	{
+		my %named;
+		if (open(my $fh, '<', '/usr/share/nmap/nmap-service-probes'))
+		{
+			while (my $l = <$fh>)
+			{
+				next unless $l =~ /^(?:ssl)?ports (\S+)/;
+				for my $p (split /,/, $1)
+				{
+					my ($lo, $hi) = $p =~ /^(\d+)(?:-(\d+))?$/ or next;
+					$named{$_} = 1 for $lo .. ($hi // $lo);
+				}
+			}
+			close $fh;
+		}
+		my $port;
+		do { $port = PostgreSQL::Test::Cluster::get_free_port() } while $named{$port};
+		@port = (port => $port);
+	}
+	my $node = PostgreSQL::Test::Cluster->new($name, @port);
 	my $listen = have_ipv6() ? '127.0.0.1,::1' : '127.0.0.1';
 
 	$node->init;
@@ -284,6 +308,21 @@ sub login_from
 	}
 	close $s;
 	return $result // '';
+}
+
+# A self-signed certificate for localhost, made by openssl, as the node's
+# server.crt and server.key (ssl itself is left to the caller).
+sub server_cert
+{
+	my ($node) = @_;
+	my $dir = $node->data_dir;
+	my ($o, $oe) = ('', '');
+	IPC::Run::run([ 'openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
+			'-keyout', "$dir/server.key", '-out', "$dir/server.crt", '-days', '2',
+			'-subj', '/CN=localhost' ], '>', \$o, '2>', \$oe)
+	  or die "openssl: $oe";
+	chmod 0600, "$dir/server.key";
+	return;
 }
 
 # The major version of the server under test (13, 15, 17, ...): the
