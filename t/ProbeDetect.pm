@@ -62,7 +62,10 @@ sub probe_node
 		do { $port = PostgreSQL::Test::Cluster::get_free_port() } while $named{$port};
 		@port = (port => $port);
 	}
-	my $node = PostgreSQL::Test::Cluster->new($name, @port);
+	# 13's Cluster is its PostgresNode, whose new() takes no port parameter
+	my $node = PostgreSQL::Test::Cluster->can('get_new_node')
+	  ? PostgreSQL::Test::Cluster::get_new_node($name, @port)
+	  : PostgreSQL::Test::Cluster->new($name, @port);
 	my $listen = have_ipv6() ? '127.0.0.1,::1' : '127.0.0.1';
 
 	$node->init;
