@@ -113,6 +113,34 @@ pd_event_checksum(const PdEvent *ev)
 	return (uint32) h;
 }
 
+/* The checksum of the fixed part and the first PD_RAW_HEAD payload bytes. */
+static uint32
+pd_head_checksum(const PdEvent *ev)
+{
+	union
+	{
+		PdEvent		ev;
+		char		bytes[PD_HEAD_SIZE];
+	}			head;
+	uint16		n = Min(ev->raw_len, PD_RAW_HEAD);
+
+	memcpy(&head, ev, PD_EVENT_SIZE(n));
+	head.ev.raw_len = n;		/* only what is covered */
+	head.ev.checksum = 0;
+	head.ev.head_checksum = 0;
+	return pd_event_checksum(&head.ev) ^ ev->raw_len;
+}
+
+/* Both checksums, the head's first: the whole one covers it. */
+static void
+pd_event_seal(PdEvent *ev)
+{
+	ev->checksum = 0;
+	ev->head_checksum = 0;
+	ev->head_checksum = pd_head_checksum(ev);
+	ev->checksum = pd_event_checksum(ev);
+}
+
 PdEvent *
 pd_ring_begin(PdRing *ring, PdRingWrite *w)
 {
@@ -147,17 +175,19 @@ pd_ring_commit(PdRing *ring, PdRingWrite *w)
 	if (ev->raw_len > ring->capture_bytes)
 		ev->raw_len = ring->capture_bytes;
 	ev->event_id = w->id;
-	ev->checksum = 0;
-	ev->checksum = pd_event_checksum(ev);
+	pd_event_seal(ev);
 	pg_write_barrier();
 	pg_atomic_write_u64(pd_slot_seq(ring, w->id), w->id * 2);
 
 	sigprocmask(SIG_SETMASK, &w->old_mask, NULL);
 }
 
-/* Copy event id out of the ring into buf; false if it is not valid now. */
+/*
+ * Copy event id out of the ring into buf, whole or (head_only) its fixed
+ * part and PD_RAW_HEAD bytes of payload; false if it is not valid now.
+ */
 static bool
-pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf)
+pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf, bool head_only)
 {
 	pg_atomic_uint64 *seq = pd_slot_seq(ring, id);
 	PdEvent    *ev = pd_slot_event(ring, id);
@@ -172,7 +202,7 @@ pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf)
 	memcpy(buf, ev, offsetof(PdEvent, raw));
 	if (buf->raw_len > ring->capture_bytes)
 		return false;			/* torn */
-	memcpy(buf->raw, ev->raw, buf->raw_len);
+	memcpy(buf->raw, ev->raw, head_only ? Min(buf->raw_len, PD_RAW_HEAD) : buf->raw_len);
 
 	pg_read_barrier();
 	if (pg_atomic_read_u64(seq) != before)
@@ -181,6 +211,8 @@ pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf)
 	/* Two writers that wrapped onto one slot can interleave: verify. */
 	if (buf->event_id != id)
 		return false;
+	if (head_only)
+		return pd_head_checksum(buf) == buf->head_checksum;
 	sum = buf->checksum;
 	buf->checksum = 0;
 	if (pd_event_checksum(buf) != sum)
@@ -197,7 +229,7 @@ pd_ring_get(PdRing *ring, uint64 id, PdEvent *buf)
 	if (id == 0 || id >= next || next - id > ring->nslots ||
 		id < pg_atomic_read_u64(&ring->reset_id))
 		return false;
-	return pd_ring_read_one(ring, id, buf);
+	return pd_ring_read_one(ring, id, buf, false);
 }
 
 uint64
@@ -206,8 +238,9 @@ pd_ring_next_id(PdRing *ring)
 	return pg_atomic_read_u64(&ring->next_id);
 }
 
-void
-pd_ring_scan(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg)
+static void
+pd_ring_visit(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg,
+			  bool head_only)
 {
 	uint64		next = pg_atomic_read_u64(&ring->next_id);
 	uint64		first = pg_atomic_read_u64(&ring->reset_id);
@@ -218,9 +251,21 @@ pd_ring_scan(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg)
 
 	for (id = first; id < next; id++)
 	{
-		if (pd_ring_read_one(ring, id, buf))
+		if (pd_ring_read_one(ring, id, buf, head_only))
 			fn(buf, arg);
 	}
+}
+
+void
+pd_ring_scan(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg)
+{
+	pd_ring_visit(ring, buf, fn, arg, false);
+}
+
+void
+pd_ring_scan_heads(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg)
+{
+	pd_ring_visit(ring, buf, fn, arg, true);
 }
 
 void
@@ -247,8 +292,7 @@ pd_ring_restore(PdRing *ring, PdEvent *ev)
 {
 	pg_atomic_uint64 *seq = pd_slot_seq(ring, ev->event_id);
 
-	ev->checksum = 0;
-	ev->checksum = pd_event_checksum(ev);
+	pd_event_seal(ev);
 	memcpy(pd_slot_event(ring, ev->event_id), ev, PD_EVENT_SIZE(ev->raw_len));
 	pg_atomic_write_u64(seq, ev->event_id * 2);
 }

@@ -15,7 +15,9 @@
  *   that child with _exit(1), cannot leave a claimed id unpublished.
  * - Readers take no lock either.  They read a slot's sequence, copy the event,
  *   re-read the sequence, and keep the copy only if the sequence was 2*id both
- *   times and the copy's checksum (which covers its own id) verifies.  A slot
+ *   times and the copy's checksum (which covers its own id) verifies.  A
+ *   reader that needs no payload copies the fixed part and PD_RAW_HEAD bytes
+ *   of it, and checks those against a checksum of their own.  A slot
  *   that is mid-write, overwritten, or torn by two writers that wrapped onto
  *   it at once is skipped, never shown.
  * - Reset moves reset_id to next_id: events before it are hidden.  Event ids
@@ -44,6 +46,8 @@ typedef struct PdEvent
 	uint64		event_id;
 	TimestampTz seen_at;
 	uint32		checksum;		/* hash of the event with this field zero */
+	uint32		head_checksum;	/* hash of the fixed part and PD_RAW_HEAD
+								 * bytes of raw, both checksums zero */
 	int32		pid;
 	int32		raw_offset;		/* -1: unknown */
 	int32		waited_ms;		/* from connection start to the rejection */
@@ -65,6 +69,10 @@ typedef struct PdEvent
 } PdEvent;
 
 #define PD_EVENT_SIZE(rawlen) (offsetof(PdEvent, raw) + (rawlen))
+
+/* What a header-only reader gets of the payload: the scan verdicts' share. */
+#define PD_RAW_HEAD		4
+#define PD_HEAD_SIZE	PD_EVENT_SIZE(PD_RAW_HEAD)
 
 typedef struct PdRing
 {
@@ -115,6 +123,15 @@ extern void pd_ring_commit(PdRing *ring, PdRingWrite *w);
 typedef void (*PdRingVisitor) (const PdEvent *ev, void *arg);
 extern void pd_ring_scan(PdRing *ring, PdEvent *buf, PdRingVisitor fn,
 						 void *arg);
+
+/*
+ * The same without the payload: the visitor's copy holds the fixed part and
+ * at most PD_RAW_HEAD bytes of raw (raw_len still says how many there were);
+ * buf is PD_HEAD_SIZE bytes.  What a full ring of large payloads costs a
+ * reader that needs none (the sources view).
+ */
+extern void pd_ring_scan_heads(PdRing *ring, PdEvent *buf, PdRingVisitor fn,
+							   void *arg);
 
 /* Copy event id into buf if it is valid now (for a look back at recent
  * events); buf as for pd_ring_scan. */

@@ -72,7 +72,7 @@ pd_scan_event_from(PdScanEvent *se, const PdEvent *ev, const char *tool)
 	se->has_proto = ev->has_proto;
 	se->proto = ev->proto;
 	se->raw_len = ev->raw_len;
-	memcpy(se->raw_head, ev->raw, Min(ev->raw_len, 4));
+	memcpy(se->raw_head, ev->raw, Min(ev->raw_len, PD_RAW_HEAD));
 	se->tool = tool;
 }
 
@@ -171,12 +171,13 @@ void
 pd_analyze(PdRing *ring, PdAnalysis *an)
 {
 	PdCollect	c = {NULL, 0, 0};
-	PdEvent    *buf = palloc(PD_EVENT_SIZE(ring->capture_bytes));
+	PdEvent    *buf = palloc(PD_HEAD_SIZE);
 	PdScanEvent *scan;
 	int			i;
 	int			a;
 
-	pd_ring_scan(ring, buf, pd_collect_one, &c);
+	/* the fixed part of each event: no payload is needed here */
+	pd_ring_scan_heads(ring, buf, pd_collect_one, &c);
 	pfree(buf);
 
 	if (c.n > 1)
