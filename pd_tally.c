@@ -442,6 +442,22 @@ pd_tally_count(PdTally *t, uint8 family, const uint8 *addr, int transport,
 }
 
 void
+pd_tally_reset(PdTally *t)
+{
+	int			i;
+
+	/*
+	 * A writer busy with a slot meanwhile sees its key gone and takes its
+	 * count back (pd_bucket_event), or leaves one count behind: harmless.
+	 */
+	for (i = 0; i < PD_TALLY_SLOTS; i++)
+	{
+		slot_clear(&t->slots[i]);
+		pg_atomic_write_u64(&t->slots[i].key, 0);
+	}
+}
+
+void
 pd_tally_forget(PdTally *t, uint8 family, const uint8 *addr)
 {
 	PdTallySlot *s;

@@ -88,6 +88,9 @@ extern void pd_tally_count(PdTally *t, uint8 family, const uint8 *addr,
 						   int transport, TimestampTz now, int hostile_window,
 						   int failed_window, PdTallyCount *out);
 
+/* probe_detect_reset(): every network starts again from nothing. */
+extern void pd_tally_reset(PdTally *t);
+
 /* A pardon: addr's network starts again from nothing. */
 extern void pd_tally_forget(PdTally *t, uint8 family, const uint8 *addr);
 

@@ -510,6 +510,8 @@ probe_detect_reset(PG_FUNCTION_ARGS)
 	(void) fcinfo;				/* no arguments */
 	pd_check_loaded();
 	pd_ring_reset(pd_ring, GetCurrentTimestamp());
+	/* what counts toward refusing and the guessing verdict starts over too */
+	pd_tally_reset(pd_tally);
 	PG_RETURN_VOID();
 }
 

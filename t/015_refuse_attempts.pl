@@ -142,6 +142,13 @@ probes_from('127.0.0.4', 1);
 like(login_from($node, '127.0.0.4', 'alice', 'alicepw'), qr/refused by probe_detect/,
 	'three new probes since the pardon: refused again');
 
+# probe_detect_reset() empties the counts along with the ring
+probes_from('127.0.0.6', 2);
+q1('SELECT probe_detect_reset()');
+probes_from('127.0.0.6', 1);
+is(login_from($node, '127.0.0.6', 'alice', 'alicepw'), 'ok',
+	'two probes, a reset, one probe: not three');
+
 # ---- by network ---------------------------------------------------------------
 $node->append_conf('postgresql.conf', "probe_detect.refuse_ipv4_prefix = 29\n");
 $node->restart;
