@@ -677,7 +677,8 @@ pd_emit_log_hook(ErrorData *edata)
 	 * not the user's: the log stays as PostgreSQL would write it.  A
 	 * recorded probe may still get its annotated line below.
 	 */
-	if (pd_trace_forced && MyProc == NULL && pd_is_trace_message(edata))
+	if (pd_trace_forced && MyProc == NULL && MyProcPort != NULL &&
+		pd_is_trace_message(edata))
 		edata->output_to_server = false;
 
 	/*
