@@ -1,15 +1,15 @@
 # probe_detect/Makefile
 
 MODULE_big = probe_detect
-OBJS = probe_detect.o pd_capture.o pd_ring.o pd_text.o pd_classify.o pd_nmap_table.o pd_scan.o pd_sources.o pd_persist.o pd_refuse.o pd_tally.o
+OBJS = probe_detect.o pd_capture.o pd_ring.o pd_text.o pd_classify.o pd_nmap_table.o pd_scan.o pd_sources.o pd_persist.o pd_refuse.o pd_tally.o pd_labels.o pd_counters.o pd_feed.o
 EXTENSION = probe_detect
-EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
-DATA = $(EXTENSION)--$(EXTVERSION).sql
+# 1.0 is the base script; later versions are reached by upgrade scripts.
+DATA = $(EXTENSION)--1.0.sql $(EXTENSION)--1.0--1.1.sql
 PGFILEDESC = "probe_detect - identify and record non-PostgreSQL traffic"
 
 # pg_regress runs twice: with the module preloaded (REGRESS) and without it
 # (REGRESS_NOPRELOAD), each in a throwaway instance.
-REGRESS = probe_detect privileges decode classify reserved_prefix
+REGRESS = probe_detect privileges decode classify reserved_prefix upgrade
 REGRESS_NOPRELOAD = not_preloaded
 REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=$(srcdir)/test/preload.conf
 TAP_TESTS = 1

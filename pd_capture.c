@@ -35,6 +35,8 @@
 #include "nodes/pg_list.h"
 #include "pd_capture.h"
 #include "pd_classify.h"
+#include "pd_counters.h"
+#include "pd_feed.h"
 #include "pd_scan.h"
 #include "pd_sources.h"
 #include "pd_compat.h"
@@ -355,26 +357,77 @@ pd_set_peer(PdEvent *ev, const Port *port)
 }
 
 /*
+ * OpenSSL's reasons for a handshake that failed over a certificate: the
+ * client did not accept ours (the first six are alerts it sent), or we did
+ * not accept its own.  A scanner accepts any certificate; a client that
+ * checks one is somebody's application with the wrong root CA.
+ */
+static const char *const pd_cert_reasons[] = {
+	"alert unknown ca", "alert bad certificate", "alert certificate expired",
+	"alert certificate revoked", "alert certificate unknown",
+	"alert unsupported certificate", "certificate verify failed",
+};
+
+/*
+ * A failed TLS handshake of a PostgreSQL client rather than a probe: it
+ * asked for TLS with an SSLRequest (before 17 there is no other way; on 17+
+ * a direct-TLS ClientHello is in Port.raw_buf, an SSLRequest's handshake
+ * has none), or the failure was over a certificate.  Only for
+ * be_tls_open_server()'s messages: by the time 17+ complains of a missing
+ * ALPN, raw_buf is gone whichever way the client came.
+ */
+static bool
+pd_tls_client_failure(const PdRule *rule, const Port *port, const char *message)
+{
+	size_t		i;
+
+	if (rule->raw_offset != PD_OFFSET_TLS)
+		return false;
+#ifdef PD_HAVE_DIRECT_TLS
+	if (port->raw_buf == NULL)
+		return true;
+#else
+	(void) port;
+	return true;
+#endif
+	for (i = 0; message != NULL && i < lengthof(pd_cert_reasons); i++)
+		if (strstr(message, pd_cert_reasons[i]) != NULL)
+			return true;
+	return false;
+}
+
+/*
  * Record one event, filled in place in its ring slot, and return its id.
- * Signals stay blocked while it is filled (pd_ring.h): nothing here blocks.
+ * Signals stay blocked while it is filled (pd_ring.h): nothing here blocks
+ * but the ban feed's write to a local file.  *kind_out says what the event
+ * turned out to be.
  */
 static uint64
-pd_record(const PdRule *rule, const char *message)
+pd_record(const PdRule *rule, const char *message, int *kind_out)
 {
 	Port	   *port = MyProcPort;
 	int			capture = Min(pd_capture_bytes, (int) pd_ring->capture_bytes);
-	PdProbe		probe = {rule->kind, NULL, 0, 4, NULL, 0};
+	int			kind = pd_tls_client_failure(rule, port, message) ?
+		PD_KIND_TLS_CLIENT_FAILURE : rule->kind;
+	PdProbe		probe = {kind, NULL, 0, 4, NULL, 0};
 	PdClass		cls;
 	uint8		version[4];
 	char		params[1024];	/* the stack: no static page to fault in */
+	bool		guessing = false;
+	uint8		addr[16];
+	uint16		client_port;
+	uint8		family = pd_port_addr(port, addr, &client_port);
+	TimestampTz now = GetCurrentTimestamp();
 	PdRingWrite w;
 	PdEvent    *ev = pd_ring_begin(pd_ring, &w);
 
-	ev->seen_at = GetCurrentTimestamp();
+	ev->seen_at = now;
 	ev->pid = MyProcPid;
-	ev->kind = rule->kind;
+	ev->kind = kind;
 	ev->raw_offset = -1;
-	pd_set_peer(ev, port);
+	ev->addr_family = family;
+	memcpy(ev->addr, addr, sizeof(ev->addr));
+	ev->client_port = client_port;
 
 	if (rule->raw_offset == PD_OFFSET_PROTO)
 	{
@@ -438,6 +491,9 @@ pd_record(const PdRule *rule, const char *message)
 	{
 		/* strlcpy, not memcpy: the tails of cls are not initialised */
 		pd_classify(&probe, &cls);
+		/* SSLRequest is PostgreSQL's: its client's bytes went to OpenSSL */
+		if (kind == PD_KIND_TLS_CLIENT_FAILURE && ev->raw_len == 0)
+			strlcpy(cls.protocol, "postgres", sizeof(cls.protocol));
 		strlcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
 		strlcpy(ev->tool, cls.tool, sizeof(ev->tool));
 		strlcpy(ev->detail, cls.detail, sizeof(ev->detail));
@@ -445,12 +501,34 @@ pd_record(const PdRule *rule, const char *message)
 
 	/* counted for refusing and the guessing verdict, still signal-safe */
 	if (pd_tally != NULL)
-		pd_tally_event(pd_tally, ev->addr_family, ev->addr, ev->kind,
-					   rule->kind == PD_KIND_TLS_FAILURE ? PD_TRANSPORT_TLS :
-					   pd_port_transport(port),
-					   ev->seen_at, pd_refuse_window, pd_guessing_window);
+	{
+		int			transport = rule->kind == PD_KIND_TLS_FAILURE ?
+			PD_TRANSPORT_TLS : pd_port_transport(port);
+
+		pd_tally_event(pd_tally, family, addr, kind, transport, now,
+					   pd_refuse_window, pd_guessing_window);
+		if (kind == PD_KIND_AUTH_FAILED && family != 0)
+		{
+			PdTallyCount c;
+
+			pd_tally_count(pd_tally, family, addr, transport, now,
+						   pd_refuse_window, pd_guessing_window, &c);
+			guessing = c.failed > pd_guessing_threshold;
+		}
+	}
+	if (pd_counters != NULL)
+	{
+		pd_count_event(pd_counters, kind, cls.protocol, cls.tool);
+		if (guessing)
+			pd_count(&pd_counters->guessing);
+	}
+	/* from locals: a writer that wraps onto the slot may tear it */
+	pd_feed_write(kind, pd_kind_verdict(kind, guessing), cls.protocol,
+				  family, addr, MyProcPid, now);
 
 	pd_ring_commit(pd_ring, &w);
+	if (kind_out)
+		*kind_out = kind;
 	return w.id;
 }
 
@@ -524,13 +602,17 @@ pd_recent_scan_tool(const PdEvent *ev)
  * probe_detect.server_log = annotated: PostgreSQL's line about a probe is
  * replaced by one LOG line of ours, in a stable format for log watchers:
  *
- *   probe_detect: probe from ADDR:PORT: KIND[ VERSION] "BYTES" PROTOCOL[ (TOOL)]
+ *   probe_detect: probe from ADDR:PORT: KIND[ VERSION] "BYTES" PROTOCOL[ (TOOL)][; reason: REASON]
  *
  * BYTES are the first 64 captured bytes escaped like raw_ascii (a double
- * quote as \x22); PROTOCOL is "unknown" when the classifier had no guess.
+ * quote as \x22); PROTOCOL is "unknown" when the classifier had no guess;
+ * REASON is what PostgreSQL's message adds to the kind (OpenSSL's reason
+ * for a failed handshake, the versions the server supports), escaped too.
+ * Every part but ADDR:PORT and REASON may be chosen by the client: no
+ * filter may trust this line (the ban feed, pd_feed.c, is for that).
  */
 static void
-pd_annotate(ErrorData *edata, uint64 id)
+pd_annotate(ErrorData *edata, uint64 id, const PdRule *rule)
 {
 	static union
 	{
@@ -541,6 +623,7 @@ pd_annotate(ErrorData *edata, uint64 id)
 	char		peer[64];
 	char		bytes[64 * 4 + 1];
 	char		version[16] = "";
+	char		reason[128] = "";
 	const char *tool;
 	int			i,
 				o = 0;
@@ -569,12 +652,29 @@ pd_annotate(ErrorData *edata, uint64 id)
 	}
 	bytes[o] = '\0';
 
+	/*
+	 * "could not accept SSL connection: REASON", and the like, in whatever
+	 * language lc_messages says
+	 */
+	if (rule->prefix && edata->message != NULL)
+	{
+		const char *r = strstr(edata->message, ": ");
+
+		if (r != NULL && r[2] != '\0')
+		{
+			strcpy(reason, "; reason: ");
+			pd_escape_bytes((const uint8 *) r + 2, strlen(r + 2),
+							reason + strlen(reason), sizeof(reason) - strlen(reason));
+		}
+	}
+
 	edata->output_to_server = false;
 	ereport(LOG_SERVER_ONLY,
-			(errmsg_internal("probe_detect: probe from %s: %s%s \"%s\" %s%s%s%s",
+			(errmsg_internal("probe_detect: probe from %s: %s%s \"%s\" %s%s%s%s%s",
 							 peer, pd_kind_name(ev->kind), version, bytes,
 							 ev->protocol[0] ? ev->protocol : "unknown",
-							 tool ? " (" : "", tool ? tool : "", tool ? ")" : ""),
+							 tool ? " (" : "", tool ? tool : "", tool ? ")" : "",
+							 reason),
 			 errhidestmt(true), errhidecontext(true)));
 }
 
@@ -711,23 +811,34 @@ pd_emit_log_hook(ErrorData *edata)
 		 * recording: nothing it calls raises a message, and a write to a
 		 * static would cost this short-lived child a copy-on-write fault.
 		 */
-		uint64		id = pd_record(rule, edata->message);
+		int			kind;
+		uint64		id = pd_record(rule, edata->message, &kind);
 
-		/* what the prober is told, and the server log */
-		pd_apply_reply(edata);
-		if (pd_server_log == PD_LOG_ANNOTATED)
+		/*
+		 * What the prober is told, and the server log.  A PostgreSQL
+		 * client's failed TLS handshake is no probe: its line stays as it
+		 * is, with OpenSSL's reason.
+		 */
+		if (!pd_kind_is_probe(kind))
+			;
+		else if (pd_server_log == PD_LOG_ANNOTATED)
 		{
+			pd_apply_reply(edata);
 			pd_in_hook = true;
-			pd_annotate(edata, id);
+			pd_annotate(edata, id, rule);
 			pd_in_hook = false;
 		}
-		else if (pd_server_log == PD_LOG_OFF)
-			edata->output_to_server = false;
+		else
+		{
+			pd_apply_reply(edata);
+			if (pd_server_log == PD_LOG_OFF)
+				edata->output_to_server = false;
+		}
 	}
 	else if (rule != NULL)
 	{
 		pd_in_hook = true;
-		pd_record(rule, edata->message);
+		pd_record(rule, edata->message, NULL);
 		pd_in_hook = false;
 	}
 	else if (pd_server_log == PD_LOG_ANNOTATED && pd_enabled && MyProc != NULL &&
@@ -777,7 +888,7 @@ pd_client_auth(Port *port, int status)
 		pd_auth_method = port->hba ? pd_hba_authname(port) : NULL;
 		pd_record(status == STATUS_ERROR ? &failed : &abandoned,
 				  status == STATUS_ERROR ? "authentication failed" :
-				  "client closed the connection during authentication");
+				  "client closed the connection during authentication", NULL);
 		pd_auth_method = NULL;
 		pd_in_hook = false;
 	}
@@ -796,7 +907,7 @@ pd_record_refusal(void)
 	if (pd_ring == NULL || !pd_enabled || pd_in_hook)
 		return;
 	pd_in_hook = true;
-	pd_record(&refused, "connection refused by probe_detect");
+	pd_record(&refused, "connection refused by probe_detect", NULL);
 	pd_in_hook = false;
 }
 

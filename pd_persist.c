@@ -11,9 +11,10 @@
  * LOG line, never a failed start; a failed write is a LOG line and a clean
  * shutdown.
  *
- * With the events go the network tallies (pd_tally.c) and the refusal table
- * (pd_refuse.c), so refusals and pardons outlast a restart too.  The file is
- * a header, the tallies, the refusals, the events, and a trailer with the
+ * With the events go the network tallies (pd_tally.c), the refusal table
+ * (pd_refuse.c) and the cumulative counters (pd_counters.c), so refusals,
+ * pardons and counts outlast a restart too.  The file is a header, the
+ * tallies, the refusals, the counters, the events, and a trailer with the
  * number of events and a CRC-32C of everything before it: a file cut short,
  * damaged or with implausible values is recognised and ignored whole.
  *
@@ -37,11 +38,13 @@
 
 #define PD_FILE		PGSTAT_STAT_PERMANENT_DIRECTORY "/probe_detect.stat"
 #define PD_MAGIC	0x50444554	/* "PDET" */
-#define PD_FORMAT	2			/* 2: tallies, refusals and a CRC */
+#define PD_FORMAT	3			/* 2: tallies, refusals and a CRC; 3: and the
+								 * counters (a format-2 file has none) */
 
 bool		pd_save = true;
 
 static PdTally *pd_persist_tally = NULL;
+static PdCounters *pd_persist_counters = NULL;
 
 typedef struct PdFileHeader
 {
@@ -56,7 +59,7 @@ typedef struct PdFileHeader
 	uint32		tally_bits;		/* ... and on the prefixes (v4 << 8 | v6) */
 	uint32		ntallies;		/* PdTallySaved that follow */
 	uint32		nrefusals;		/* then PdRefusal */
-	uint32		pad;
+	uint32		ncounters;		/* then PdCounterSaved (format 2: 0) */
 } PdFileHeader;
 
 typedef struct PdFileTrailer
@@ -108,10 +111,12 @@ pd_persist_shutdown(int code, Datum arg)
 	PdDump		d;
 	PdEvent    *buf;
 	PdRefusal  *refusals;
+	PdCounterSaved *counters;
 	uint32		i;
 
 	/* after a crash the ring may be inconsistent: save nothing */
-	if (code != 0 || ring == NULL || tally == NULL || !pd_save)
+	if (code != 0 || ring == NULL || tally == NULL || pd_persist_counters == NULL ||
+		!pd_save)
 		return;
 
 	memset(&d, 0, sizeof(d));
@@ -139,6 +144,9 @@ pd_persist_shutdown(int code, Datum arg)
 			h.ntallies++;
 	}
 	h.nrefusals = (uint32) pd_refuse_export(refusals, PD_REFUSED_MAX);
+	counters = palloc(sizeof(PdCounterSaved) * PD_COUNTERS_SAVED_MAX);
+	h.ncounters = (uint32) pd_counters_export(pd_persist_counters, counters,
+											  PD_COUNTERS_SAVED_MAX);
 	pd_write(&d, &h, sizeof(h));
 	for (i = 0; i < PD_TALLY_SLOTS; i++)
 	{
@@ -148,6 +156,7 @@ pd_persist_shutdown(int code, Datum arg)
 			pd_write(&d, &ts, sizeof(ts));
 	}
 	pd_write(&d, refusals, sizeof(PdRefusal) * h.nrefusals);
+	pd_write(&d, counters, sizeof(PdCounterSaved) * h.ncounters);
 
 	buf = palloc(PD_EVENT_SIZE(ring->capture_bytes));
 	pd_ring_scan(ring, buf, pd_dump_one, &d);
@@ -202,13 +211,15 @@ pd_header_plausible(const PdFileHeader *h)
 {
 	TimestampTz now = GetCurrentTimestamp();
 
-	return h->magic == PD_MAGIC && h->format == PD_FORMAT &&
+	return h->magic == PD_MAGIC && (h->format == 2 || h->format == PD_FORMAT) &&
 		h->pg_major == PG_VERSION_NUM / 100 &&
 		h->event_header == offsetof(PdEvent, raw) &&
 		h->next_id >= 1 && h->next_id < (UINT64CONST(1) << 48) &&
 		h->reset_id >= 1 && h->reset_id <= h->next_id &&
 		h->since > 0 && h->since <= now + USECS_PER_DAY &&
 		h->ntallies <= PD_TALLY_SLOTS && h->nrefusals <= PD_REFUSED_MAX &&
+		h->ncounters <= PD_COUNTERS_SAVED_MAX &&
+		(h->format >= 3 || h->ncounters == 0) &&
 		(h->tally_bits >> 8) >= 8 && (h->tally_bits >> 8) <= 32 &&
 		(h->tally_bits & 0xff) >= 16 && (h->tally_bits & 0xff) <= 128;
 }
@@ -222,7 +233,7 @@ pd_ignore(const char *why)
 }
 
 void
-pd_persist_load(PdRing *ring, PdTally *tally)
+pd_persist_load(PdRing *ring, PdTally *tally, PdCounters *counters)
 {
 	FILE	   *file;
 	struct stat st;
@@ -230,6 +241,7 @@ pd_persist_load(PdRing *ring, PdTally *tally)
 	PdFileTrailer t;
 	PdTallySaved *tallies = NULL;
 	PdRefusal  *refusals = NULL;
+	PdCounterSaved *saved = NULL;
 	PdEvent    *ev = NULL;
 	pg_crc32c	crc;
 	uint64		i;
@@ -237,6 +249,7 @@ pd_persist_load(PdRing *ring, PdTally *tally)
 	uint64		loaded = 0;
 
 	pd_persist_tally = tally;
+	pd_persist_counters = counters;
 	file = AllocateFile(PD_FILE, PG_BINARY_R);
 	if (file == NULL)
 	{
@@ -263,7 +276,7 @@ pd_persist_load(PdRing *ring, PdTally *tally)
 		pd_ignore("it is cut short");
 		goto done;
 	}
-	if (h.magic != PD_MAGIC || h.format != PD_FORMAT ||
+	if (h.magic != PD_MAGIC || (h.format != 2 && h.format != PD_FORMAT) ||
 		h.pg_major != PG_VERSION_NUM / 100 || h.event_header != offsetof(PdEvent, raw))
 	{
 		pd_ignore("not a probe_detect file of this version");
@@ -277,8 +290,10 @@ pd_persist_load(PdRing *ring, PdTally *tally)
 
 	tallies = palloc(sizeof(PdTallySaved) * Max(h.ntallies, 1));
 	refusals = palloc(sizeof(PdRefusal) * Max(h.nrefusals, 1));
+	saved = palloc(sizeof(PdCounterSaved) * Max(h.ncounters, 1));
 	if (!pd_read(file, tallies, sizeof(PdTallySaved) * h.ntallies, &crc) ||
-		!pd_read(file, refusals, sizeof(PdRefusal) * h.nrefusals, &crc))
+		!pd_read(file, refusals, sizeof(PdRefusal) * h.nrefusals, &crc) ||
+		!pd_read(file, saved, sizeof(PdCounterSaved) * h.ncounters, &crc))
 	{
 		pd_ignore("it is cut short");
 		goto done;
@@ -331,12 +346,14 @@ pd_persist_load(PdRing *ring, PdTally *tally)
 		refusals[i].net.bits = Min(refusals[i].net.bits,
 								   refusals[i].net.family == AF_INET ? 32 : 128);
 	pd_refuse_import(refusals, (int) h.nrefusals);
+	pd_counters_import(counters, saved, (int) h.ncounters);
 	pd_ring_restore_counters(ring, Max(h.next_id, max_id + 1),
 							 Min(h.reset_id, Max(h.next_id, max_id + 1)),
 							 (TimestampTz) h.since);
 	ereport(LOG,
-			(errmsg("probe_detect restored %llu events, %u network tallies and %u refusals from \"%s\"",
-					(unsigned long long) loaded, h.ntallies, h.nrefusals, PD_FILE)));
+			(errmsg("probe_detect restored %llu events, %u network tallies, %u refusals and %u counters from \"%s\"",
+					(unsigned long long) loaded, h.ntallies, h.nrefusals,
+					h.ncounters, PD_FILE)));
 
 done:
 	if (ev)
@@ -345,6 +362,8 @@ done:
 		pfree(tallies);
 	if (refusals)
 		pfree(refusals);
+	if (saved)
+		pfree(saved);
 	FreeFile(file);
 	unlink(PD_FILE);
 }

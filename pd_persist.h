@@ -8,14 +8,15 @@
 #ifndef PD_PERSIST_H
 #define PD_PERSIST_H
 
+#include "pd_counters.h"
 #include "pd_ring.h"
 #include "pd_tally.h"
 
 extern bool pd_save;
 
-/* In the postmaster, right after the ring and the tally are initialised
- * (the refusal table too). */
-extern void pd_persist_load(PdRing *ring, PdTally *tally);
+/* In the postmaster, right after the ring, the tally and the counters are
+ * initialised (the refusal table too). */
+extern void pd_persist_load(PdRing *ring, PdTally *tally, PdCounters *counters);
 
 /* on_shmem_exit callback, registered in the postmaster only. */
 extern void pd_persist_shutdown(int code, Datum arg);

@@ -36,6 +36,7 @@ static const char *const pd_kind_names[PD_KIND_MAX] = {
 	[PD_KIND_UNKNOWN_DATABASE] = "unknown_database",
 	[PD_KIND_REFUSED] = "refused",
 	[PD_KIND_TLS_REJECTED] = "tls_rejected",
+	[PD_KIND_TLS_CLIENT_FAILURE] = "tls_client_failure",
 };
 
 const char *

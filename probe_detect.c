@@ -21,6 +21,8 @@
 #include "pd_capture.h"
 #include "pd_classify.h"
 #include "pd_compat.h"
+#include "pd_counters.h"
+#include "pd_feed.h"
 #include "pd_persist.h"
 #include "pd_refuse.h"
 #include "pd_ring.h"
@@ -36,7 +38,7 @@
 #include "utils/timestamp.h"
 
 #ifdef PG_MODULE_MAGIC_EXT
-PG_MODULE_MAGIC_EXT(.name = "probe_detect",.version = "1.0");
+PG_MODULE_MAGIC_EXT(.name = "probe_detect",.version = "1.1");
 #else
 PG_MODULE_MAGIC;
 #endif
@@ -44,6 +46,7 @@ PG_MODULE_MAGIC;
 #define PD_EVENTS_COLS	16
 #define PD_STATS_COLS	4
 #define PD_DECODE_COLS	4
+#define PD_COUNTERS_COLS 3
 
 static int	pd_max_events = 5000;
 
@@ -79,6 +82,7 @@ PG_FUNCTION_INFO_V1(probe_detect_stats);
 PG_FUNCTION_INFO_V1(probe_detect_reset);
 PG_FUNCTION_INFO_V1(probe_detect_decode);
 PG_FUNCTION_INFO_V1(probe_detect_classify);
+PG_FUNCTION_INFO_V1(probe_detect_counters);
 
 static Size
 pd_shmem_size(void)
@@ -95,6 +99,7 @@ pd_shmem_request(void)
 #endif
 	RequestAddinShmemSpace(pd_shmem_size());
 	RequestAddinShmemSpace(pd_tally_size());
+	RequestAddinShmemSpace(pd_counters_size());
 	pd_refuse_shmem_request();
 }
 
@@ -105,11 +110,16 @@ pd_shmem_startup(void)
 	PdRing	   *ring;
 	PdTally    *tally;
 	void	   *refused;
+	PdCounters *counters;
 
 	if (pd_prev_shmem_startup_hook)
 		pd_prev_shmem_startup_hook();
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	counters = ShmemInitStruct("probe_detect counters", pd_counters_size(), &found);
+	if (!found)
+		pd_counters_init(counters);
+	pd_counters = counters;
 	refused = ShmemInitStruct("probe_detect refused", pd_refuse_shmem_size(), &found);
 	pd_refuse_shmem_init(refused, found);
 	tally = ShmemInitStruct("probe_detect tally", pd_tally_size(), &found);
@@ -128,7 +138,7 @@ pd_shmem_startup(void)
 		pd_ring_init(ring, pd_max_events, pd_capture_bytes);
 		pd_ring_reset(ring, GetCurrentTimestamp());
 		if (!IsUnderPostmaster)
-			pd_persist_load(ring, tally);
+			pd_persist_load(ring, tally, counters);
 	}
 	LWLockRelease(AddinShmemInitLock);
 
@@ -284,6 +294,7 @@ _PG_init(void)
 							   PGC_SIGHUP,
 							   GUC_LIST_INPUT,
 							   pd_trusted_check, pd_trusted_assign, NULL);
+	pd_feed_define_setting();
 	MarkGUCPrefixReserved("probe_detect");
 
 #ifdef PD_HAVE_SHMEM_REQUEST_HOOK
@@ -512,6 +523,7 @@ probe_detect_reset(PG_FUNCTION_ARGS)
 	pd_ring_reset(pd_ring, GetCurrentTimestamp());
 	/* what counts toward refusing and the guessing verdict starts over too */
 	pd_tally_reset(pd_tally);
+	pd_counters_reset(pd_counters);
 	PG_RETURN_VOID();
 }
 
@@ -592,4 +604,45 @@ probe_detect_classify(PG_FUNCTION_ARGS)
 	pd_put_text(values, nulls, 1, cls.tool);
 	pd_put_text(values, nulls, 2, cls.detail);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
+
+typedef struct PdCountersState
+{
+	ReturnSetInfo *rsinfo;
+}			PdCountersState;
+
+static void
+pd_counter_to_tuple(const char *counter, const char *label, uint64 value,
+					void *arg)
+{
+	ReturnSetInfo *rsinfo = ((PdCountersState *) arg)->rsinfo;
+	Datum		values[PD_COUNTERS_COLS];
+	bool		nulls[PD_COUNTERS_COLS] = {false, false, false};
+
+	values[0] = CStringGetTextDatum(counter);
+	values[1] = CStringGetTextDatum(label);
+	values[2] = Int64GetDatum((int64) Min(value, (uint64) PG_INT64_MAX));
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * Every cumulative counter, by name and label, zeros included: a fixed set
+ * of rows whatever the traffic, read from a few hundred bytes of shared
+ * memory whatever the ring holds.  The ring's own writes and overwrites
+ * come first.
+ */
+Datum
+probe_detect_counters(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PdCountersState st = {rsinfo};
+	PdRingStats stats;
+
+	pd_check_loaded();
+	pd_init_srf(fcinfo);
+	pd_ring_stats(pd_ring, &stats);
+	pd_counter_to_tuple("ring_writes", "", stats.events_total, &st);
+	pd_counter_to_tuple("ring_overwrites", "", stats.events_overwritten, &st);
+	pd_counters_foreach(pd_counters, pd_counter_to_tuple, &st);
+	return (Datum) 0;
 }

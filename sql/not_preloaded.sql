@@ -7,6 +7,7 @@ SELECT * FROM probe_detect_stats;
 SELECT probe_detect_reset();
 SELECT * FROM probe_detect_decode('65363.19778');
 SELECT * FROM probe_detect_sources;
+SELECT * FROM probe_detect_counters;
 SELECT * FROM probe_detect_classify('\x00');
 \set VERBOSITY sqlstate
 -- the SQLSTATE is object_not_in_prerequisite_state (55000)

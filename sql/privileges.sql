@@ -8,6 +8,7 @@ SET ROLE regress_nobody;
 SELECT count(*) FROM probe_detect_events;
 SELECT count(*) FROM probe_detect_stats;
 SELECT count(*) FROM probe_detect_sources;
+SELECT count(*) FROM probe_detect_counters;
 SELECT count(*) FROM probe_detect_events();
 SELECT count(*) FROM probe_detect_stats();
 SELECT probe_detect_reset();
@@ -20,6 +21,7 @@ SET ROLE regress_monitor;
 SELECT count(*) >= 0 AS can_read FROM probe_detect_events;
 SELECT ring_size FROM probe_detect_stats;
 SELECT count(*) >= 0 AS can_read FROM probe_detect_sources;
+SELECT count(*) > 0 AS can_read FROM probe_detect_counters;
 SELECT probe_detect_reset();
 RESET ROLE;
 

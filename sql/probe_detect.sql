@@ -16,7 +16,8 @@ SELECT pg_describe_object(classid, objid, 0) AS object
 -- the columns of the views, in order
 SELECT table_name, ordinal_position, column_name, data_type
   FROM information_schema.columns
- WHERE table_name IN ('probe_detect_events', 'probe_detect_stats', 'probe_detect_sources')
+ WHERE table_name IN ('probe_detect_events', 'probe_detect_stats', 'probe_detect_sources',
+                      'probe_detect_counters')
  ORDER BY table_name, ordinal_position;
 
 -- settings, as preloaded by test/preload.conf
@@ -47,3 +48,11 @@ SELECT count(*) FROM probe_detect_events;
 SELECT count(*) FROM probe_detect_events();
 SELECT ring_size FROM probe_detect_stats();
 SELECT count(*) FROM probe_detect_sources;
+
+-- the counters: a fixed set of rows from closed lists, all zero here
+SELECT counter, count(*) AS labels, sum(value) AS total
+  FROM probe_detect_counters GROUP BY counter ORDER BY counter;
+SELECT label FROM probe_detect_counters
+ WHERE counter = 'events_by_kind' ORDER BY label;
+SELECT count(*) AS rows, count(DISTINCT (counter, label)) AS distinct_rows
+  FROM probe_detect_counters;

@@ -1,0 +1,240 @@
+/*-------------------------------------------------------------------------
+ *
+ * pd_counters.c
+ *	  Cumulative counters in shared memory (see pd_counters.h).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "pd_counters.h"
+#include "pd_ring.h"
+
+PdCounters *pd_counters = NULL;
+
+Size
+pd_counters_size(void)
+{
+	return sizeof(PdCounters);
+}
+
+static void
+pd_counters_zero(PdCounters *c)
+{
+	int			i;
+
+	for (i = 0; i < PD_KIND_MAX; i++)
+		pg_atomic_write_u64(&c->kinds[i], 0);
+	for (i = 0; i < PD_PROTOCOL_LABELS; i++)
+		pg_atomic_write_u64(&c->protocols[i], 0);
+	for (i = 0; i < PD_TOOL_FAMILIES; i++)
+		pg_atomic_write_u64(&c->tools[i], 0);
+	pg_atomic_write_u64(&c->guessing, 0);
+	for (i = 0; i < PD_VERDICT_MAX; i++)
+		pg_atomic_write_u64(&c->feed[i], 0);
+	pg_atomic_write_u64(&c->feed_errors, 0);
+}
+
+void
+pd_counters_init(PdCounters *c)
+{
+	int			i;
+
+	for (i = 0; i < PD_KIND_MAX; i++)
+		pg_atomic_init_u64(&c->kinds[i], 0);
+	for (i = 0; i < PD_PROTOCOL_LABELS; i++)
+		pg_atomic_init_u64(&c->protocols[i], 0);
+	for (i = 0; i < PD_TOOL_FAMILIES; i++)
+		pg_atomic_init_u64(&c->tools[i], 0);
+	pg_atomic_init_u64(&c->guessing, 0);
+	for (i = 0; i < PD_VERDICT_MAX; i++)
+		pg_atomic_init_u64(&c->feed[i], 0);
+	pg_atomic_init_u64(&c->feed_errors, 0);
+}
+
+/*
+ * probe_detect_reset(): not atomic as a whole, like pg_stat_reset(); an
+ * event counted meanwhile may survive it.  Prometheus sees a counter reset.
+ */
+void
+pd_counters_reset(PdCounters *c)
+{
+	pd_counters_zero(c);
+}
+
+void
+pd_count_event(PdCounters *c, int kind, const char *protocol, const char *tool)
+{
+	if (kind > PD_KIND_NONE && kind < PD_KIND_MAX)
+		pd_count(&c->kinds[kind]);
+	pd_count(&c->protocols[pd_protocol_label(protocol)]);
+	pd_count(&c->tools[pd_tool_family(tool)]);
+}
+
+/* The counters by name: what is saved, and what the view shows. */
+typedef struct PdCounterGroup
+{
+	const char *name;
+	int			n;
+	pg_atomic_uint64 *(*at) (PdCounters *c, int i);
+	const char *(*label) (int i);
+}			PdCounterGroup;
+
+static pg_atomic_uint64 *
+pd_at_kind(PdCounters *c, int i)
+{
+	return &c->kinds[i];
+}
+
+static pg_atomic_uint64 *
+pd_at_protocol(PdCounters *c, int i)
+{
+	return &c->protocols[i];
+}
+
+static pg_atomic_uint64 *
+pd_at_tool(PdCounters *c, int i)
+{
+	return &c->tools[i];
+}
+
+static pg_atomic_uint64 *
+pd_at_guessing(PdCounters *c, int i)
+{
+	(void) i;
+	return &c->guessing;
+}
+
+static pg_atomic_uint64 *
+pd_at_feed(PdCounters *c, int i)
+{
+	return &c->feed[i];
+}
+
+static pg_atomic_uint64 *
+pd_at_feed_errors(PdCounters *c, int i)
+{
+	(void) i;
+	return &c->feed_errors;
+}
+
+static const char *
+pd_label_kind(int i)
+{
+	return pd_kind_name(i);		/* NULL for PD_KIND_NONE: skipped */
+}
+
+static const char *
+pd_label_protocol(int i)
+{
+	return pd_protocol_labels[i];
+}
+
+static const char *
+pd_label_tool(int i)
+{
+	return pd_tool_families[i];
+}
+
+static const char *
+pd_label_none(int i)
+{
+	(void) i;
+	return "";
+}
+
+static const char *
+pd_label_verdict(int i)
+{
+	return i == PD_VERDICT_NONE ? NULL : pd_verdict_names[i];
+}
+
+static const PdCounterGroup pd_groups[] = {
+	{"events_by_kind", PD_KIND_MAX, pd_at_kind, pd_label_kind},
+	{"events_by_protocol", PD_PROTOCOL_LABELS, pd_at_protocol, pd_label_protocol},
+	{"events_by_tool", PD_TOOL_FAMILIES, pd_at_tool, pd_label_tool},
+	{"guessing_logins", 1, pd_at_guessing, pd_label_none},
+	{"ban_feed_records", PD_VERDICT_MAX, pd_at_feed, pd_label_verdict},
+	{"ban_feed_errors", 1, pd_at_feed_errors, pd_label_none},
+};
+
+void
+pd_counters_foreach(PdCounters *c, PdCounterVisitor fn, void *arg)
+{
+	size_t		g;
+	int			i;
+
+	for (g = 0; g < lengthof(pd_groups); g++)
+		for (i = 0; i < pd_groups[g].n; i++)
+		{
+			const char *label = pd_groups[g].label(i);
+
+			if (label != NULL)
+				fn(pd_groups[g].name, label,
+				   pg_atomic_read_u64(pd_groups[g].at(c, i)), arg);
+		}
+}
+
+typedef struct PdExport
+{
+	PdCounterSaved *out;
+	int			max;
+	int			n;
+}			PdExport;
+
+static void
+pd_export_one(const char *counter, const char *label, uint64 value, void *arg)
+{
+	PdExport   *e = (PdExport *) arg;
+
+	if (value == 0 || e->n >= e->max)
+		return;
+	memset(&e->out[e->n], 0, sizeof(PdCounterSaved));
+	strlcpy(e->out[e->n].counter, counter, PD_COUNTER_NAME_MAX);
+	strlcpy(e->out[e->n].label, label, PD_COUNTER_NAME_MAX);
+	e->out[e->n].value = value;
+	e->n++;
+}
+
+int
+pd_counters_export(PdCounters *c, PdCounterSaved *out, int max)
+{
+	PdExport	e = {out, max, 0};
+
+	pd_counters_foreach(c, pd_export_one, &e);
+	return e.n;
+}
+
+/*
+ * Counters come back by name; one whose label is no longer known is
+ * dropped (a protocol the classifier stopped naming starts from zero under
+ * its new name).
+ */
+void
+pd_counters_import(PdCounters *c, const PdCounterSaved *in, int n)
+{
+	int			k;
+
+	for (k = 0; k < n; k++)
+	{
+		char		counter[PD_COUNTER_NAME_MAX];
+		char		label[PD_COUNTER_NAME_MAX];
+		size_t		g;
+		int			i;
+
+		strlcpy(counter, in[k].counter, sizeof(counter));
+		strlcpy(label, in[k].label, sizeof(label));
+		for (g = 0; g < lengthof(pd_groups); g++)
+		{
+			if (strcmp(pd_groups[g].name, counter) != 0)
+				continue;
+			for (i = 0; i < pd_groups[g].n; i++)
+			{
+				const char *l = pd_groups[g].label(i);
+
+				if (l != NULL && strcmp(l, label) == 0)
+					pg_atomic_write_u64(pd_groups[g].at(c, i), in[k].value);
+			}
+		}
+	}
+}

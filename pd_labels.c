@@ -1,0 +1,120 @@
+/*-------------------------------------------------------------------------
+ *
+ * pd_labels.c
+ *	  Map protocols and tools onto the closed sets of pd_labels.h.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pd_labels.h"
+
+/* Sorted (strcmp order): bsearch relies on it, test/unit_classify checks it. */
+const char *const pd_protocol_labels[PD_PROTOCOL_LABELS] = {
+	"afp", "ajp", "amqp", "bittorrent", "cassandra", "db2", "distcc", "dns",
+	"drda", "firebird", "ftp", "git", "http", "http2", "imap", "informix",
+	"irc", "java-rmi", "kafka", "kerberos", "landesk", "ldap", "memcached",
+	"mms", "mongodb", "mqseries", "mqtt", "mssql", "ncp", "nessus",
+	"notes-rpc", "onc-rpc", "oracle-tns", "other", "pervasive", "pjl",
+	"pop3", "postgres", "rdp", "redis", "rsync", "rtsp", "sip", "smb1",
+	"smb2", "smtp", "socks4", "socks5", "ssh", "stomp", "telnet", "tls",
+	"unknown", "vnc", "winbox", "x11", "zend-java-bridge",
+};
+
+static int
+pd_cmp_label(const void *key, const void *elem)
+{
+	return strcmp((const char *) key, *(const char *const *) elem);
+}
+
+static int
+pd_label_index(const char *const *labels, size_t n, const char *name)
+{
+	const char *const *hit = bsearch(name, labels, n, sizeof(labels[0]),
+									 pd_cmp_label);
+
+	return hit ? (int) (hit - labels) : -1;
+}
+
+int
+pd_protocol_label(const char *protocol)
+{
+	int			i;
+
+	if (protocol == NULL || protocol[0] == '\0')
+		protocol = "unknown";
+	i = pd_label_index(pd_protocol_labels, PD_PROTOCOL_LABELS, protocol);
+	if (i < 0 || strcmp(protocol, "other") == 0)
+		i = pd_label_index(pd_protocol_labels, PD_PROTOCOL_LABELS, "other");
+	return i;
+}
+
+const char *const pd_verdict_names[PD_VERDICT_MAX] = {
+	[PD_VERDICT_NONE] = "none",
+	[PD_VERDICT_PROBE] = "probe",
+	[PD_VERDICT_GUESSING] = "guessing",
+	[PD_VERDICT_FAILURE] = "failure",
+	[PD_VERDICT_REFUSED] = "refused",
+};
+
+/* Sorted, like the protocols. */
+const char *const pd_tool_families[PD_TOOL_FAMILIES] = {
+	"bingbot", "censys", "curl", "dropbear", "expanse", "go", "googlebot",
+	"hydra", "internetmeasurement", "java", "leakix", "libssh", "masscan",
+	"medusa", "metasploit", "modat", "mosquitto", "ncrack", "nikto", "nmap",
+	"none", "nuclei", "okhttp", "openssh", "other", "paho", "paramiko",
+	"perl", "postman", "putty", "python", "sqlmap", "wget", "zgrab",
+	"zmap",
+};
+
+/*
+ * A tool's first word (up to a space or a slash) and the family it belongs
+ * to, where the word is not the family's name itself.
+ */
+static const struct
+{
+	const char *word;
+	const char *family;
+}			pd_tool_aliases[] = {
+	{"censysinspect", "censys"},
+	{"go-http-client", "go"},
+	{"libwww-perl", "perl"},
+	{"modatscanner", "modat"},
+	{"python-aiohttp", "python"},
+	{"python-httpx", "python"},
+	{"python-requests", "python"},
+	{"python-urllib", "python"},
+	{"zgrab2", "zgrab"},
+};
+
+int
+pd_tool_family(const char *tool)
+{
+	char		word[32];
+	size_t		n = 0;
+	size_t		k;
+	int			i;
+
+	if (tool == NULL || tool[0] == '\0')
+		return pd_label_index(pd_tool_families, PD_TOOL_FAMILIES, "none");
+
+	while (tool[n] && tool[n] != ' ' && tool[n] != '/' && n < sizeof(word) - 1)
+	{
+		char		c = tool[n];
+
+		word[n++] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+	}
+	word[n] = '\0';
+	for (k = 0; k < sizeof(pd_tool_aliases) / sizeof(pd_tool_aliases[0]); k++)
+		if (strcmp(word, pd_tool_aliases[k].word) == 0)
+		{
+			strcpy(word, pd_tool_aliases[k].family);
+			break;
+		}
+	/* "none" and "other" are ours: a tool called so is just another tool */
+	i = pd_label_index(pd_tool_families, PD_TOOL_FAMILIES, word);
+	if (i < 0 || strcmp(word, "none") == 0 || strcmp(word, "other") == 0)
+		i = pd_label_index(pd_tool_families, PD_TOOL_FAMILIES, "other");
+	return i;
+}
