@@ -61,7 +61,7 @@ tap:
 
 # C unit tests of the parts that need no server.
 UNIT_CFLAGS = -std=c99 -Wall -Wextra -Wno-missing-field-initializers -Werror -O1 -g -I.
-CLASSIFIER = pd_classify.c pd_nmap_table.c pd_scan.c
+CLASSIFIER = pd_classify.c pd_nmap_table.c pd_scan.c pd_labels.c
 unit: test/unit_text test/unit_classify test/unit_scan
 	./test/unit_text
 	./test/unit_classify test/captures.tsv
@@ -70,7 +70,7 @@ unit: test/unit_text test/unit_classify test/unit_scan
 test/unit_text: test/unit_text.c pd_text.c pd_text.h
 	$(CC) $(UNIT_CFLAGS) -o $@ test/unit_text.c pd_text.c
 
-test/unit_classify: test/unit_classify.c $(CLASSIFIER) pd_classify.h pd_classify_int.h pd_kind.h
+test/unit_classify: test/unit_classify.c $(CLASSIFIER) pd_classify.h pd_classify_int.h pd_kind.h pd_labels.h
 	$(CC) $(UNIT_CFLAGS) -o $@ test/unit_classify.c $(CLASSIFIER)
 
 test/unit_scan: test/unit_scan.c $(CLASSIFIER) pd_scan.h pd_kind.h

@@ -34,7 +34,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "miscadmin.h"
 #include "pd_counters.h"
 #include "pd_feed.h"
 #include "pd_labels.h"
@@ -45,9 +44,10 @@
 static char *pd_feed_path = NULL;
 
 /*
- * In the postmaster only (at start and at each reload, before its children
- * see the value): can the file be opened for appending?  A value that
- * cannot is refused with the reason, so the feed never goes quiet unnoticed.
+ * Can the file be opened for appending?  A value that cannot is refused with
+ * the reason (at start, a WARNING and no feed; at a reload, the old value
+ * stays), so the feed never goes quiet unnoticed.  Every process that reads
+ * the setting checks it, so they all agree: one open() per reload.
  */
 static bool
 pd_feed_check(char **newval, void **extra, GucSource source)
@@ -56,7 +56,7 @@ pd_feed_check(char **newval, void **extra, GucSource source)
 
 	(void) extra;
 	(void) source;
-	if (*newval == NULL || (*newval)[0] == '\0' || IsUnderPostmaster)
+	if (*newval == NULL || (*newval)[0] == '\0')
 		return true;
 	fd = open(*newval, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, Log_file_mode);
 	if (fd < 0)

@@ -81,10 +81,11 @@ log_min_messages = info
 	return $node;
 }
 
-# Connect to the node over 'tcp4', 'tcp6' or 'unix'.
+# Connect to the node over 'tcp4', 'tcp6' or 'unix', from a given local
+# address if one is passed.
 sub open_probe
 {
-	my ($node, $via) = @_;
+	my ($node, $via, $from) = @_;
 	$via //= 'tcp4';
 	if ($via eq 'unix')
 	{
@@ -98,19 +99,21 @@ sub open_probe
 	my $s = IO::Socket::IP->new(
 		PeerHost => $host,
 		PeerPort => $node->port,
+		(defined $from ? (LocalHost => $from) : ()),
 		Proto => 'tcp');
 	die "connect to $host: $@" unless $s;
 	return $s;
 }
 
-# Send bytes on a fresh connection, half-close if asked, and read until the
-# server closes (at most $opts{timeout} seconds).  With $opts{then}, wait for
-# the server's one-byte answer (to an SSLRequest, say) and send those too.  Returns the local port
+# Send bytes on a fresh connection (from $opts{from}, a loopback address, if
+# given), half-close if asked, and read until the server closes (at most
+# $opts{timeout} seconds).  With $opts{then}, wait for the server's one-byte
+# answer (to an SSLRequest, say) and send those too.  Returns the local port
 # (undef over a Unix socket) and what the server replied.
 sub send_probe
 {
 	my ($node, $bytes, %opts) = @_;
-	my $sock = open_probe($node, $opts{via});
+	my $sock = open_probe($node, $opts{via}, $opts{from});
 	my $port = ($opts{via} // 'tcp4') eq 'unix' ? undef : $sock->sockport;
 	my $reply = '';
 
@@ -269,16 +272,20 @@ sub psql_conn
 
 # A login with a clear-text password (a pg_hba.conf "password" line) from a
 # chosen loopback source address, spoken by hand: 'ok' if the server let it
-# in, else the message of its ErrorResponse ('' if it just hung up).
+# in, else the message of its ErrorResponse ('' if it just hung up).  More
+# start-up parameters (database, application_name, ...) may follow; the
+# names are sent as given, newlines and all.
 sub login_from
 {
-	my ($node, $src, $user, $password) = @_;
+	my ($node, $src, $user, $password, %params) = @_;
 	my $s = IO::Socket::IP->new(
 		PeerHost => '127.0.0.1',
 		PeerPort => $node->port,
 		LocalHost => $src,
 		Proto => 'tcp') or die "connect from $src: $@";
-	my $body = "user\0$user\0database\0postgres\0\0";
+	$params{database} //= 'postgres';
+	my $body = "user\0$user\0"
+	  . join('', map { "$_\0$params{$_}\0" } sort keys %params) . "\0";
 	syswrite($s, pack('NN', 8 + length $body, 0x00030000) . $body);
 	my ($buf, $result) = ('', '');
 	my $sel = IO::Select->new($s);

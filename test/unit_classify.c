@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "pd_classify.h"
+#include "pd_classify_int.h"
+#include "pd_labels.h"
 
 static int	passed;
 static int	failed;
@@ -35,10 +37,21 @@ typedef struct Expect
 	const char *tool4;
 } Expect;
 
+static int	unlabelled;
+
 static void
 report(int ok, const char *name, const char *how, const PdClass *c,
 	   const char *want_p, const char *want_t, const char *want_d)
 {
+	/* every protocol the classifier gives has its own metric label */
+	if (c->protocol[0] &&
+		strcmp(pd_protocol_labels[pd_protocol_label(c->protocol)], c->protocol) != 0)
+	{
+		printf("FAIL %-32s %-6s protocol=%s has no label in pd_labels.c\n",
+			   name, how, c->protocol);
+		unlabelled++;
+		failed++;
+	}
 	if (ok)
 		passed++;
 	else
@@ -572,6 +585,68 @@ run_random(int count)
 	report(bad == 0, "random payloads stay unclassified", "x2", &(PdClass) {{0}}, "", "", NULL);
 }
 
+static void
+label_is(const char *what, const char *got, const char *want)
+{
+	int			ok = strcmp(got, want) == 0;
+
+	if (ok)
+		passed++;
+	else
+		failed++;
+	if (!ok || verbose)
+		printf("%s labels: %-40s -> %s%s%s\n", ok ? "ok  " : "FAIL", what, got,
+			   ok ? "" : ", want ", ok ? "" : want);
+}
+
+/* The closed sets of pd_labels.c: sorted, complete, and closed. */
+static void
+run_labels(void)
+{
+	static const struct
+	{
+		const char *tool;
+		const char *family;
+	}			tools[] = {
+		{"nmap -sV SMBProgNeg", "nmap"}, {"nmap NSE pgsql", "nmap"},
+		{"curl/8.5.0", "curl"}, {"zgrab2 postgres", "zgrab"},
+		{"zgrab/0.x", "zgrab"}, {"censysinspect/1.1", "censys"},
+		{"python-requests/2.31", "python"}, {"go-http-client/1.1", "go"},
+		{"go", "go"}, {"openssh 9.2p1", "openssh"}, {"libwww-perl/6.68", "perl"},
+		{"leakix l9explore/1.0", "leakix"}, {"metasploit postgres", "metasploit"},
+		{"", "none"}, {"none", "other"}, {"other", "other"},
+		{"gobuster/3.6", "other"}, {"NMAP", "nmap"},
+		{"a-very-long-first-word-that-exceeds-the-buffer-of-the-mapper", "other"},
+		{"probe_detect: probe from 6.6.6.6:1: x", "other"},
+	};
+	size_t		i;
+	int			sorted = 1;
+
+	for (i = 1; i < PD_PROTOCOL_LABELS; i++)
+		if (pd_protocol_labels[i] == NULL || pd_protocol_labels[i - 1] == NULL ||
+			strcmp(pd_protocol_labels[i - 1], pd_protocol_labels[i]) >= 0)
+			sorted = 0;
+	for (i = 1; i < PD_TOOL_FAMILIES; i++)
+		if (pd_tool_families[i] == NULL || pd_tool_families[i - 1] == NULL ||
+			strcmp(pd_tool_families[i - 1], pd_tool_families[i]) >= 0)
+			sorted = 0;
+	label_is("both lists sorted, no gaps", sorted ? "yes" : "no", "yes");
+
+	label_is("empty protocol", pd_protocol_labels[pd_protocol_label("")], "unknown");
+	label_is("unlisted protocol", pd_protocol_labels[pd_protocol_label("gopher")], "other");
+	label_is("protocol \"other\"", pd_protocol_labels[pd_protocol_label("other")], "other");
+	for (i = 0; i < (size_t) pd_nmap_probe_count; i++)
+		if (pd_nmap_probes[i].protocol)
+			label_is(pd_nmap_probes[i].name,
+					 pd_protocol_labels[pd_protocol_label(pd_nmap_probes[i].protocol)],
+					 pd_nmap_probes[i].protocol);
+	for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
+		label_is(tools[i].tool, pd_tool_families[pd_tool_family(tools[i].tool)],
+				 tools[i].family);
+	for (i = 1; i < PD_VERDICT_MAX; i++)
+		label_is("verdict name", pd_verdict_names[i] ? "set" : "missing", "set");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -593,6 +668,9 @@ main(int argc, char **argv)
 	run_nmap(nmap);
 	run_crafted();
 	run_random(20000);
+	run_labels();
+	if (unlabelled)
+		printf("%d classifications named a protocol without a label\n", unlabelled);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
