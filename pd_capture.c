@@ -606,8 +606,8 @@ pd_recent_scan_tool(const PdEvent *ev)
  *
  * BYTES are the first 64 captured bytes escaped like raw_ascii (a double
  * quote as \x22); PROTOCOL is "unknown" when the classifier had no guess;
- * REASON is what PostgreSQL's message adds to the kind (OpenSSL's reason
- * for a failed handshake, the versions the server supports), escaped too.
+ * REASON, for a failed TLS handshake, is OpenSSL's reason from PostgreSQL's
+ * message, escaped too.
  * Every part but ADDR:PORT and REASON may be chosen by the client: no
  * filter may trust this line (the ban feed, pd_feed.c, is for that).
  */
@@ -653,10 +653,10 @@ pd_annotate(ErrorData *edata, uint64 id, const PdRule *rule)
 	bytes[o] = '\0';
 
 	/*
-	 * "could not accept SSL connection: REASON", and the like, in whatever
-	 * language lc_messages says
+	 * "could not accept SSL connection: REASON", in whatever language
+	 * lc_messages says: the one message whose tail the kind does not say
 	 */
-	if (rule->prefix && edata->message != NULL)
+	if (rule->raw_offset == PD_OFFSET_TLS && edata->message != NULL)
 	{
 		const char *r = strstr(edata->message, ": ");
 

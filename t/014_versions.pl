@@ -23,6 +23,7 @@ note "PostgreSQL $major";
 
 my $node = probe_node(
 	'versions', conf => q{
+probe_detect.ban_feed = 'probe_detect.ban'
 probe_detect.enabled = on
 probe_detect.max_events = 1000
 probe_detect.capture_bytes = 512
@@ -44,7 +45,8 @@ sub q1 { return $node->safe_psql('postgres', $_[0]); }
 # ---- settings ------------------------------------------------------------
 
 is(q1("SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings WHERE name LIKE 'probe\\_detect.%'"),
-	'probe_detect.capture_bytes=512 probe_detect.enabled=on probe_detect.guessing_threshold=5 '
+	'probe_detect.ban_feed=probe_detect.ban '
+	  . 'probe_detect.capture_bytes=512 probe_detect.enabled=on probe_detect.guessing_threshold=5 '
 	  . 'probe_detect.guessing_window=300 probe_detect.max_events=1000 probe_detect.refuse_after=0 '
 	  . 'probe_detect.refuse_for=3600 probe_detect.refuse_ipv4_prefix=24 probe_detect.refuse_ipv6_prefix=48 '
 	  . 'probe_detect.refuse_window=600 probe_detect.reply=normal '
@@ -113,6 +115,9 @@ sub one_event
 my $e = one_event($smb);
 is("$e->{n} $e->{kind} $e->{version} $e->{hex} $e->{protocol}",
 	'1 unsupported_protocol 65363.19778 ff534d42 smb1', 'SMB: recorded and classified');
+like(slurp_file($node->data_dir . '/probe_detect.ban'),
+	qr/^\S+Z probe_detect\[\d+\]: probe 127\.0\.0\.1 kind=unsupported_protocol protocol=smb1$/m,
+	'SMB: in the ban feed, a path relative to the data directory');
 $e = one_event($http);
 is("$e->{n} $e->{kind} $e->{offset} $e->{protocol}", '1 invalid_length 4 http',
 	'HTTP: recorded and classified');
