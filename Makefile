@@ -44,7 +44,7 @@ demo:
 matrix:
 	bash scripts/matrix.sh $(MATRIX)
 
-.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench bench-refuse bench-direct-tls
+.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench bench-refuse bench-feed bench-direct-tls
 
 regress: regress-preload regress-nopreload
 
@@ -119,6 +119,10 @@ bench:
 # Only the login cost with refusing on, ring empty against full.
 bench-refuse:
 	bash bench/run.sh refuse
+
+# The ban feed's cost per probe, and a scrape's cost, empty ring and full.
+bench-feed:
+	bash bench/run.sh feed
 
 # 17+: what capturing direct TLS (trace_connection_negotiation) costs a real
 # client, in the matrix's chroot (root).

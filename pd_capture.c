@@ -358,42 +358,55 @@ pd_set_peer(PdEvent *ev, const Port *port)
 
 /*
  * OpenSSL's reasons for a handshake that failed over a certificate: the
- * client did not accept ours (the first six are alerts it sent), or we did
- * not accept its own.  A scanner accepts any certificate; a client that
- * checks one is somebody's application with the wrong root CA.
+ * client did not accept ours (alerts it sent: libpq and OpenSSL clients send
+ * "unknown ca" for a wrong root, Go and Python "bad certificate" for a wrong
+ * host name, Java "certificate unknown"), or we did not accept its own
+ * ("certificate verify failed").  A scanner accepts any certificate; a
+ * client that checks one is somebody's application with the wrong root CA.
  */
 static const char *const pd_cert_reasons[] = {
 	"alert unknown ca", "alert bad certificate", "alert certificate expired",
 	"alert certificate revoked", "alert certificate unknown",
 	"alert unsupported certificate", "certificate verify failed",
+	"certificate unobtainable", "bad certificate status response",
+	"bad certificate hash value",
 };
 
-/*
- * A failed TLS handshake of a PostgreSQL client rather than a probe: it
- * asked for TLS with an SSLRequest (before 17 there is no other way; on 17+
- * a direct-TLS ClientHello is in Port.raw_buf, an SSLRequest's handshake
- * has none), or the failure was over a certificate.  Only for
- * be_tls_open_server()'s messages: by the time 17+ complains of a missing
- * ALPN, raw_buf is gone whichever way the client came.
- */
+/* ... and its reasons for bytes that were no TLS record of any version */
+static const char *const pd_not_tls_reasons[] = {
+	"http request", "https proxy request", "wrong version number",
+};
+
 static bool
-pd_tls_client_failure(const PdRule *rule, const Port *port, const char *message)
+pd_reason_in(const char *message, const char *const *reasons, size_t n)
 {
 	size_t		i;
 
-	if (rule->raw_offset != PD_OFFSET_TLS)
-		return false;
-#ifdef PD_HAVE_DIRECT_TLS
-	if (port->raw_buf == NULL)
-		return true;
-#else
-	(void) port;
-	return true;
-#endif
-	for (i = 0; message != NULL && i < lengthof(pd_cert_reasons); i++)
-		if (strstr(message, pd_cert_reasons[i]) != NULL)
+	for (i = 0; message != NULL && i < n; i++)
+		if (strstr(message, reasons[i]) != NULL)
 			return true;
 	return false;
+}
+
+/*
+ * A failed TLS handshake of a PostgreSQL client rather than a probe:
+ * be_tls_open_server()'s message after the client asked for TLS with an
+ * SSLRequest (Port.proto is still NEGOTIATE_SSL_CODE; 0 for 17+'s direct
+ * TLS), pipelined nothing behind it (libpq never does; bytes there are a
+ * probe's, captured from Port.raw_buf) and then spoke TLS (not HTTP, say);
+ * or a handshake that failed over a certificate, whichever way it came.
+ * OpenSSL's reason stays English whatever lc_messages says.
+ */
+static bool
+pd_tls_client_failure(const PdRule *rule, const Port *port, const char *message,
+					  int captured)
+{
+	if (rule->raw_offset != PD_OFFSET_TLS)
+		return false;
+	if (port->proto == NEGOTIATE_SSL_CODE && captured == 0 &&
+		!pd_reason_in(message, pd_not_tls_reasons, lengthof(pd_not_tls_reasons)))
+		return true;
+	return pd_reason_in(message, pd_cert_reasons, lengthof(pd_cert_reasons));
 }
 
 /*
@@ -407,9 +420,8 @@ pd_record(const PdRule *rule, const char *message, int *kind_out)
 {
 	Port	   *port = MyProcPort;
 	int			capture = Min(pd_capture_bytes, (int) pd_ring->capture_bytes);
-	int			kind = pd_tls_client_failure(rule, port, message) ?
-		PD_KIND_TLS_CLIENT_FAILURE : rule->kind;
-	PdProbe		probe = {kind, NULL, 0, 4, NULL, 0};
+	int			kind = rule->kind;
+	PdProbe		probe = {rule->kind, NULL, 0, 4, NULL, 0};
 	PdClass		cls;
 	uint8		version[4];
 	char		params[1024];	/* the stack: no static page to fault in */
@@ -451,6 +463,8 @@ pd_record(const PdRule *rule, const char *message, int *kind_out)
 		probe.bytes = ev->raw;
 		probe.len = ev->raw_len;
 		probe.offset = 0;
+		if (pd_tls_client_failure(rule, port, message, ev->raw_len))
+			probe.kind = ev->kind = kind = PD_KIND_TLS_CLIENT_FAILURE;
 	}
 	else if (rule->raw_offset != PD_OFFSET_NONE)
 	{

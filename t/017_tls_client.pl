@@ -146,5 +146,16 @@ else
 	pass('no direct TLS before 17');
 }
 
+# An SSLRequest followed by HTTP instead of a ClientHello: no client does
+# that; a probe (OpenSSL says "http request").
+q1('SELECT probe_detect_reset()');
+send_probe($node, pack('NN', 8, 80877103), then => "GET / HTTP/1.0\r\n\r\n");
+$node->poll_query_until('postgres', 'SELECT count(*) > 0 FROM probe_detect_events');
+like(q1("SELECT kind || ' ' || message FROM probe_detect_events"),
+	qr/^tls_failure could not accept SSL connection: http request$/,
+	'SSLRequest, then HTTP: a tls_failure probe');
+like(slurp_file($feed), qr/ probe 127\.0\.0\.1 kind=tls_failure protocol=unknown$/m,
+	'SSLRequest, then HTTP: a probe in the ban feed');
+
 $node->stop;
 done_testing();
