@@ -833,19 +833,16 @@ pd_emit_log_hook(ErrorData *edata)
 		 * client's failed TLS handshake is no probe: its line stays as it
 		 * is, with OpenSSL's reason.
 		 */
-		if (!pd_kind_is_probe(kind))
-			;
-		else if (pd_server_log == PD_LOG_ANNOTATED)
+		if (pd_kind_is_probe(kind))
 		{
 			pd_apply_reply(edata);
-			pd_in_hook = true;
-			pd_annotate(edata, id, rule);
-			pd_in_hook = false;
-		}
-		else
-		{
-			pd_apply_reply(edata);
-			if (pd_server_log == PD_LOG_OFF)
+			if (pd_server_log == PD_LOG_ANNOTATED)
+			{
+				pd_in_hook = true;
+				pd_annotate(edata, id, rule);
+				pd_in_hook = false;
+			}
+			else if (pd_server_log == PD_LOG_OFF)
 				edata->output_to_server = false;
 		}
 	}
