@@ -31,7 +31,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "pd_counters.h"
@@ -40,6 +39,7 @@
 #include "pd_ring.h"
 #include "postmaster/syslogger.h"
 #include "utils/guc.h"
+#include "utils/timestamp.h"
 
 static char *pd_feed_path = NULL;
 
@@ -86,35 +86,26 @@ pd_feed_format(char *buf, int kind, PdVerdict verdict, const char *protocol,
 			   uint8 family, const uint8 *addr, int pid, TimestampTz at)
 {
 	char		peer[INET6_ADDRSTRLEN];
-	struct tm	tm;
-	time_t		secs;
-	long		usec;
+	struct pg_tm tm;
+	fsec_t		fsec;
 	const char *kind_name = pd_kind_name(kind);
 	int			n;
 
+	/*
+	 * UTC by PostgreSQL's own arithmetic: glibc's gmtime_r() would read
+	 * /etc/localtime in every child, where it was never loaded.
+	 */
 	if ((family != AF_INET && family != AF_INET6) || kind_name == NULL ||
 		verdict <= PD_VERDICT_NONE || verdict >= PD_VERDICT_MAX ||
-		inet_ntop(family, addr, peer, sizeof(peer)) == NULL)
-		return 0;
-
-	/* gmtime_r() reads no time zone file: safe in any process */
-	secs = (time_t) (at / USECS_PER_SEC) +
-		(time_t) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY;
-	usec = (long) (at % USECS_PER_SEC);
-	if (usec < 0)
-	{
-		usec += USECS_PER_SEC;
-		secs--;
-	}
-	if (gmtime_r(&secs, &tm) == NULL)
+		inet_ntop(family, addr, peer, sizeof(peer)) == NULL ||
+		timestamp2tm(at, NULL, &tm, &fsec, NULL, NULL) != 0)
 		return 0;
 
 	n = snprintf(buf, PD_FEED_LINE_MAX,
-				 "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ probe_detect[%d]: %s %s kind=%s protocol=%s\n",
-				 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-				 tm.tm_hour, tm.tm_min, tm.tm_sec, usec, pid,
-				 pd_verdict_names[verdict], peer, kind_name,
-				 pd_protocol_labels[pd_protocol_label(protocol)]);
+				 "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ probe_detect[%d]: %s %s kind=%s protocol=%s\n",
+				 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
+				 tm.tm_sec, (int) fsec, pid, pd_verdict_names[verdict], peer,
+				 kind_name, pd_protocol_labels[pd_protocol_label(protocol)]);
 	return (n > 0 && n < PD_FEED_LINE_MAX) ? n : 0;
 }
 

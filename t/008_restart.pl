@@ -119,6 +119,36 @@ restart_with(sub { my $d = $_[0]; substr($d, 16, 8) = pack('Q<', ~0); with_crc($
 restart_with(sub { my $d = $_[0]; substr($d, 24, 8) = pack('Q<', 1 << 40); with_crc($d) },
 	'its header is implausible', 'reset_id after next_id with a matching CRC');
 
+# A file as 1.0's module wrote it (format 2, no counters) is read by 1.1:
+# the events come back, the counters start from zero.  The header is 64
+# bytes (ntallies, nrefusals, ncounters at 52, 56, 60), then 280-byte
+# tallies, 48-byte refusals and 56-byte counters.
+send_probe($node, "GET /$_ HTTP/1.0\r\n\r\n") for 1 .. 3;
+my $kept = $node->safe_psql('postgres', 'SELECT count(*) FROM probe_detect_events');
+ok($node->safe_psql('postgres', 'SELECT sum(value) FROM probe_detect_counters') > 0,
+	'counters before a format-2 file');
+$node->stop;
+{
+	my $d = slurp_file($file);
+	my ($ntallies, $nrefusals, $ncounters) = unpack('L<L<L<', substr($d, 52, 12));
+	ok($ncounters > 0, 'format 3 saves the counters');
+	substr($d, 64 + 280 * $ntallies + 48 * $nrefusals, 56 * $ncounters) = '';
+	substr($d, 4, 4) = pack('L<', 2);
+	substr($d, 60, 4) = pack('L<', 0);
+	open(my $fh, '>', $file) or die;
+	binmode $fh;
+	print $fh with_crc($d);
+	close $fh;
+}
+my $at = -s $node->logfile;
+$node->start;
+like(substr(slurp_file($node->logfile), $at), qr/probe_detect restored $kept events, \d+ network tallies, \d+ refusals and 0 counters/,
+	'a format-2 file: restored');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM probe_detect_events'), $kept,
+	'a format-2 file: every event back');
+is($node->safe_psql('postgres', 'SELECT sum(value) FROM probe_detect_counters WHERE counter <> \'ring_writes\' AND counter <> \'ring_overwrites\''),
+	'0', 'a format-2 file: counters from zero');
+
 # Garbage and another version's file: ignored.
 for my $bad ([ 'garbage' x 10, 'it is cut short or cannot be read' ],
 	[ pack('LLL', 0x50444554, 1, 1400) . ("\0" x 100), 'not a probe_detect file of this version' ])

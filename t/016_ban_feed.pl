@@ -154,6 +154,12 @@ for my $l (@lines)
 	}
 }
 is($bad, 0, 'every feed line has the strict format');
+{
+	use Time::Local qw(timegm);
+	my ($y, $mo, $d, $h, $mi, $s) = $lines[-1] =~ /^(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)/;
+	my $t = timegm($s, $mi, $h, $d, $mo - 1, $y);
+	ok(abs($t - time) < 120, 'the feed\'s time is UTC, now') or diag "$lines[-1] vs " . gmtime;
+}
 my $n = scalar @formats;
 my %want = (
 	'127.0.0.2 failure' => 4 * $n,
