@@ -18,50 +18,6 @@ pd_counters_size(void)
 	return sizeof(PdCounters);
 }
 
-static void
-pd_counters_zero(PdCounters *c)
-{
-	int			i;
-
-	for (i = 0; i < PD_KIND_MAX; i++)
-		pg_atomic_write_u64(&c->kinds[i], 0);
-	for (i = 0; i < PD_PROTOCOL_LABELS; i++)
-		pg_atomic_write_u64(&c->protocols[i], 0);
-	for (i = 0; i < PD_TOOL_FAMILIES; i++)
-		pg_atomic_write_u64(&c->tools[i], 0);
-	pg_atomic_write_u64(&c->guessing, 0);
-	for (i = 0; i < PD_VERDICT_MAX; i++)
-		pg_atomic_write_u64(&c->feed[i], 0);
-	pg_atomic_write_u64(&c->feed_errors, 0);
-}
-
-void
-pd_counters_init(PdCounters *c)
-{
-	int			i;
-
-	for (i = 0; i < PD_KIND_MAX; i++)
-		pg_atomic_init_u64(&c->kinds[i], 0);
-	for (i = 0; i < PD_PROTOCOL_LABELS; i++)
-		pg_atomic_init_u64(&c->protocols[i], 0);
-	for (i = 0; i < PD_TOOL_FAMILIES; i++)
-		pg_atomic_init_u64(&c->tools[i], 0);
-	pg_atomic_init_u64(&c->guessing, 0);
-	for (i = 0; i < PD_VERDICT_MAX; i++)
-		pg_atomic_init_u64(&c->feed[i], 0);
-	pg_atomic_init_u64(&c->feed_errors, 0);
-}
-
-/*
- * probe_detect_reset(): not atomic as a whole, like pg_stat_reset(); an
- * event counted meanwhile may survive it.  Prometheus sees a counter reset.
- */
-void
-pd_counters_reset(PdCounters *c)
-{
-	pd_counters_zero(c);
-}
-
 void
 pd_count_event(PdCounters *c, int kind, const char *protocol, const char *tool)
 {
@@ -157,6 +113,33 @@ static const PdCounterGroup pd_groups[] = {
 	{"ban_feed_records", PD_VERDICT_MAX, pd_at_feed, pd_label_verdict},
 	{"ban_feed_errors", 1, pd_at_feed_errors, pd_label_none},
 };
+
+/* Every counter, labelled or not: initialised at start, zeroed by a reset. */
+void
+pd_counters_init(PdCounters *c)
+{
+	size_t		g;
+	int			i;
+
+	for (g = 0; g < lengthof(pd_groups); g++)
+		for (i = 0; i < pd_groups[g].n; i++)
+			pg_atomic_init_u64(pd_groups[g].at(c, i), 0);
+}
+
+/*
+ * probe_detect_reset(): not atomic as a whole, like pg_stat_reset(); an
+ * event counted meanwhile may survive it.  Prometheus sees a counter reset.
+ */
+void
+pd_counters_reset(PdCounters *c)
+{
+	size_t		g;
+	int			i;
+
+	for (g = 0; g < lengthof(pd_groups); g++)
+		for (i = 0; i < pd_groups[g].n; i++)
+			pg_atomic_write_u64(pd_groups[g].at(c, i), 0);
+}
 
 void
 pd_counters_foreach(PdCounters *c, PdCounterVisitor fn, void *arg)
