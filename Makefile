@@ -1,7 +1,7 @@
 # probe_detect/Makefile
 
 MODULE_big = probe_detect
-OBJS = probe_detect.o pd_capture.o pd_ring.o pd_text.o pd_classify.o pd_nmap_table.o pd_scan.o pd_sources.o pd_persist.o pd_refuse.o pd_tally.o pd_labels.o pd_counters.o pd_feed.o
+OBJS = probe_detect.o pd_sql.o pd_sources.o pd_hooks.o pd_annotate.o pd_capture.o pd_refuse.o pd_persist.o pd_analysis.o pd_feed.o pd_attempts.o pd_port.o pd_ring.o pd_tally.o pd_counters.o pd_text.o pd_classify.o pd_nmap_table.o pd_scan.o pd_labels.o
 EXTENSION = probe_detect
 # 1.0 is the base script; later versions are reached by upgrade scripts.
 DATA = $(EXTENSION)--1.0.sql $(EXTENSION)--1.0--1.1.sql

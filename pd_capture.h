@@ -1,53 +1,34 @@
 /*-------------------------------------------------------------------------
  *
  * pd_capture.h
- *	  The hooks that turn rejected connections into ring events.
+ *	  Recording one event.
  *
  *-------------------------------------------------------------------------
  */
 #ifndef PD_CAPTURE_H
 #define PD_CAPTURE_H
 
-#include "pd_ring.h"
-#include "pd_tally.h"
-#include "utils/elog.h"
+/* Where the unread bytes of a rejected packet start, or how to get them. */
+#define PD_OFFSET_NONE		(-2)	/* capture nothing */
+#define PD_OFFSET_UNKNOWN	(-1)	/* whatever is left, offset unknown */
+#define PD_OFFSET_PROTO		(-3)	/* all consumed; the version word is in
+									 * MyProcPort->proto */
+#define PD_OFFSET_TLS		(-4)	/* be_tls_open_server() failed: 17+'s
+									 * direct-TLS bytes are in Port.raw_buf,
+									 * from offset 0 */
+/* 0 or more: the unread bytes start at that stream offset */
 
-/* Set by probe_detect.c: the ring and the tally (NULL until attached) and
- * the settings. */
-extern PdRing *pd_ring;
-extern PdTally *pd_tally;
-extern bool pd_enabled;
-extern int	pd_capture_bytes;
-
-/* probe_detect.server_log: what the server log says about a probe */
-typedef enum PdServerLog
-{
-	PD_LOG_ORIGINAL,			/* PostgreSQL's lines, untouched */
-	PD_LOG_ANNOTATED,			/* one LOG line of ours instead */
-	PD_LOG_OFF					/* nothing; the views only */
-} PdServerLog;
-
-/* probe_detect.reply: what a rejected start-up packet is told */
-typedef enum PdReply
-{
-	PD_REPLY_NORMAL,			/* PostgreSQL's ErrorResponse */
-	PD_REPLY_TERSE,				/* without source file, line and function */
-	PD_REPLY_SILENT				/* nothing: the connection is closed */
-} PdReply;
-
-extern int	pd_server_log;
-extern int	pd_reply;
-
-extern void pd_install_hooks(void);
-extern void pd_record_refusal(void);
-
-struct Port;
-extern uint8 pd_port_addr(const struct Port *port, uint8 *addr,
-						  uint16 *client_port);
-/* PD_TRANSPORT_* of a connection */
-extern int	pd_port_transport(struct Port *port);
-
-/* ERROR unless the module was preloaded (defined in probe_detect.c). */
-extern void pd_check_loaded(void);
+/*
+ * Record an event of kind (PdKind) about MyProcPort, with its bytes found as
+ * raw_offset says, PostgreSQL's message, and for an authentication event
+ * the pg_hba method (or NULL).  Returns its event id; *kind_out (if not
+ * NULL) says what it turned out to be (a TLS failure may be a PostgreSQL
+ * client's, PD_KIND_TLS_CLIENT_FAILURE).  Safe in the pre-PGPROC child:
+ * signals stay blocked while the ring slot is filled (pd_ring.h), and
+ * nothing blocks but the ban feed's write to a local file.  The ring must
+ * be attached.
+ */
+extern uint64 pd_capture(int kind, int raw_offset, const char *message,
+						 const char *auth_method, int *kind_out);
 
 #endif							/* PD_CAPTURE_H */

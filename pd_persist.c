@@ -34,6 +34,7 @@
 #include "pgstat.h"
 #include "port/pg_crc32c.h"
 #include "storage/fd.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
 
 #define PD_FILE		PGSTAT_STAT_PERMANENT_DIRECTORY "/probe_detect.stat"
@@ -41,7 +42,7 @@
 #define PD_FORMAT	3			/* 2: tallies, refusals and a CRC; 3: and the
 								 * counters (a format-2 file has none) */
 
-bool		pd_save = true;
+static bool pd_save = true;
 
 static PdTally *pd_persist_tally = NULL;
 static PdCounters *pd_persist_counters = NULL;
@@ -99,6 +100,19 @@ pd_dump_one(const PdEvent *ev, void *arg)
 
 	pd_write(d, ev, PD_EVENT_SIZE(ev->raw_len));
 	d->count++;
+}
+
+void
+pd_persist_define_settings(void)
+{
+	DefineCustomBoolVariable("probe_detect.save",
+							 "Keeps recorded events across clean server restarts.",
+							 NULL,
+							 &pd_save,
+							 true,
+							 PGC_SIGHUP,
+							 0,
+							 NULL, NULL, NULL);
 }
 
 void

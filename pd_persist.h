@@ -12,7 +12,8 @@
 #include "pd_ring.h"
 #include "pd_tally.h"
 
-extern bool pd_save;
+/* At _PG_init: probe_detect.save. */
+extern void pd_persist_define_settings(void);
 
 /* In the postmaster, right after the ring, the tally and the counters are
  * initialised (the refusal table too). */

@@ -29,30 +29,20 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#include "fmgr.h"
-#include "funcapi.h"
 #include "miscadmin.h"
-#include "pd_capture.h"
+#include "pd_attempts.h"
 #include "pd_compat.h"
 #include "pd_refuse.h"
-#include "pd_sources.h"
-#include "pd_tally.h"
 #include "pd_text.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
-#include "utils/builtins.h"
 #include "utils/guc.h"
-#include "utils/inet.h"
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
 
-int			pd_refuse_after = 0;
-int			pd_refuse_window = 600;
-int			pd_refuse_for = 3600;
-char	   *pd_trusted_networks = NULL;
-
-PG_FUNCTION_INFO_V1(probe_detect_refused);
-PG_FUNCTION_INFO_V1(probe_detect_unrefuse);
+static int	pd_refuse_after = 0;
+static int	pd_refuse_for = 3600;
+static char *pd_trusted_networks = NULL;
 
 typedef struct PdRefuseTable
 {
@@ -97,7 +87,7 @@ pd_refuse_shmem_init(void *mem, bool found)
 
 /* ----- trusted networks ------------------------------------------------- */
 
-bool
+static bool
 pd_trusted_check(char **newval, void **extra, GucSource source)
 {
 	char	   *copy;
@@ -133,7 +123,7 @@ pd_trusted_check(char **newval, void **extra, GucSource source)
 	return true;
 }
 
-void
+static void
 pd_trusted_assign(const char *newval, void *extra)
 {
 	(void) newval;
@@ -187,15 +177,18 @@ pd_new_refusal(TimestampTz now)
 	return victim;
 }
 
-static void
-pd_refuse(const PdRefusal *r, uint8 family, const uint8 *addr)
+/*
+ * Refuse the connection: FATAL, with the network's record in the server
+ * log only.  The caller has recorded the refusal as an event.
+ */
+void
+pd_refuse_report(const PdRefusal *r, uint8 family, const uint8 *addr)
 {
 	char		a[INET6_ADDRSTRLEN] = "?";
 	char		n[INET6_ADDRSTRLEN] = "?";
 
 	inet_ntop(family, addr, a, sizeof(a));
 	inet_ntop(r->net.family, r->net.addr, n, sizeof(n));
-	pd_record_refusal();
 	ereport(FATAL,
 			(errcode(ERRCODE_SQLSERVER_REJECTED_ESTABLISHMENT_OF_SQLCONNECTION),
 			 errmsg("connection from \"%s\" refused by probe_detect", a),
@@ -204,42 +197,36 @@ pd_refuse(const PdRefusal *r, uint8 family, const uint8 *addr)
 						   timestamptz_to_str(r->until))));
 }
 
-void
-pd_refuse_check(Port *port)
+bool
+pd_refuse_decide(uint8 family, const uint8 *addr, int transport, PdRefusal *out)
 {
-	uint8		family;
-	uint8		addr[16];
-	uint16		client_port;
 	TimestampTz now;
 	PdNet		net;
-	PdRefusal	copy;
 	PdRefusal  *r;
 	PdTallyCount c;
 
 	if (pd_refuse_after <= 0 || pd_refused == NULL || pd_tally == NULL)
-		return;
-	family = pd_port_addr(port, addr, &client_port);
+		return false;
 	if (family == 0)
-		return;					/* the Unix socket is never refused */
+		return false;			/* the Unix socket is never refused */
 	if (pd_trusted_addr(family, addr))
-		return;
+		return false;
 
 	now = GetCurrentTimestamp();
 	pd_tally_net(pd_tally, family, addr, &net);
-	memset(&copy, 0, sizeof(copy));
+	memset(out, 0, sizeof(*out));
 	LWLockAcquire(pd_refused->lock, LW_SHARED);
 	r = pd_find_refusal(&net);
 	if (r)
-		copy = *r;
+		*out = *r;
 	LWLockRelease(pd_refused->lock);
-	if (r && copy.until > now)
-		pd_refuse(&copy, family, addr);
+	if (r && out->until > now)
+		return true;
 
 	/* over the threshold now? */
-	pd_tally_count(pd_tally, family, addr, pd_port_transport(port), now,
-				   pd_refuse_window, pd_guessing_window, &c);
+	pd_attempt_count(family, addr, transport, now, &c);
 	if (c.hostile < pd_refuse_after)
-		return;
+		return false;
 
 	LWLockAcquire(pd_refused->lock, LW_EXCLUSIVE);
 	r = pd_find_refusal(&net);
@@ -250,67 +237,35 @@ pd_refuse_check(Port *port)
 	r->until = now + (int64) pd_refuse_for * USECS_PER_SEC;
 	r->events = c.hostile;
 	r->window = pd_refuse_window;
-	copy = *r;
+	*out = *r;
 	LWLockRelease(pd_refused->lock);
-	pd_refuse(&copy, family, addr);
+	return true;
 }
 
-/* ----- SQL -------------------------------------------------------------- */
+/* ----- the SQL functions' share ------------------------------------------ */
 
-/* The addresses refused now. */
-Datum
-probe_detect_refused(PG_FUNCTION_ARGS)
+int
+pd_refuse_snapshot(PdRefusal *out, int max)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	PdRefusal  *copy;
-	TimestampTz now = GetCurrentTimestamp();
-	int			i;
+	int			i,
+				n = 0;
 
-	pd_check_loaded();
-	pd_init_srf(fcinfo);
-
-	copy = palloc(sizeof(PdRefusal) * PD_REFUSED_MAX);
 	LWLockAcquire(pd_refused->lock, LW_SHARED);
-	memcpy(copy, pd_refused->entries, sizeof(PdRefusal) * PD_REFUSED_MAX);
+	for (i = 0; i < PD_REFUSED_MAX && n < max; i++)
+		if (pd_refused->entries[i].net.family != 0)
+			out[n++] = pd_refused->entries[i];
 	LWLockRelease(pd_refused->lock);
-
-	for (i = 0; i < PD_REFUSED_MAX; i++)
-	{
-		Datum		values[4];
-		bool		nulls[4] = {false, false, false, false};
-
-		if (copy[i].net.family == 0 || copy[i].until <= now)
-			continue;
-		values[0] = pd_net_datum(&copy[i].net);
-		values[1] = TimestampTzGetDatum(copy[i].since);
-		values[2] = TimestampTzGetDatum(copy[i].until);
-		values[3] = CStringGetTextDatum(psprintf("%d probes or failed attempts within %d s",
-												 copy[i].events, copy[i].window));
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
+	return n;
 }
 
-/*
- * Lift the refusal of an address's network and pardon it: its tally starts
- * again from nothing, so it is refused again only after refuse_after new
- * attempts.  True if the network was refused.
- */
-Datum
-probe_detect_unrefuse(PG_FUNCTION_ARGS)
+bool
+pd_refuse_lift(uint8 family, const uint8 *addr)
 {
-	inet	   *ip = PG_GETARG_INET_PP(0);
-	uint8		family;
-	uint8		addr[16] = {0};
 	PdNet		net;
 	PdRefusal  *r;
 	bool		was = false;
 
-	pd_check_loaded();
-	family = ip_family(ip) == PGSQL_AF_INET ? AF_INET : AF_INET6;
-	memcpy(addr, ip_addr(ip), ip_addrsize(ip));
 	pd_tally_net(pd_tally, family, addr, &net);
-
 	LWLockAcquire(pd_refused->lock, LW_EXCLUSIVE);
 	r = pd_find_refusal(&net);
 	if (r != NULL)
@@ -320,7 +275,40 @@ probe_detect_unrefuse(PG_FUNCTION_ARGS)
 	}
 	pd_tally_forget(pd_tally, family, addr);
 	LWLockRelease(pd_refused->lock);
-	PG_RETURN_BOOL(was);
+	return was;
+}
+
+void
+pd_refuse_define_settings(void)
+{
+	DefineCustomIntVariable("probe_detect.refuse_after",
+							"Probe or failed-login events from one address, within probe_detect.refuse_window, after which its connections are refused; 0 turns refusing off.",
+							NULL,
+							&pd_refuse_after,
+							0,
+							0,
+							1000000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("probe_detect.refuse_for",
+							"How long an address is refused once it crossed probe_detect.refuse_after.",
+							NULL,
+							&pd_refuse_for,
+							3600,
+							1,
+							365 * 24 * 3600,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomStringVariable("probe_detect.trusted_networks",
+							   "Addresses and networks (CIDR, comma-separated) that are never refused.",
+							   NULL,
+							   &pd_trusted_networks,
+							   "",
+							   PGC_SIGHUP,
+							   GUC_LIST_INPUT,
+							   pd_trusted_check, pd_trusted_assign, NULL);
 }
 
 /* ----- saving ------------------------------------------------------------- */

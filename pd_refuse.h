@@ -9,9 +9,7 @@
 #define PD_REFUSE_H
 
 #include "datatype/timestamp.h"
-#include "libpq/libpq-be.h"
 #include "pd_text.h"
-#include "utils/guc.h"
 
 #define PD_REFUSED_MAX	1024	/* networks refused at once, at most */
 
@@ -24,24 +22,27 @@ typedef struct PdRefusal
 	int32		window;			/* ... within this many seconds */
 } PdRefusal;
 
-extern int	pd_refuse_after;
-extern int	pd_refuse_window;
-extern int	pd_refuse_for;
-extern char *pd_trusted_networks;
+/* At _PG_init: refuse_after, refuse_for, trusted_networks. */
+extern void pd_refuse_define_settings(void);
 
 extern Size pd_refuse_shmem_size(void);
 extern void pd_refuse_shmem_request(void);
 extern void pd_refuse_shmem_init(void *mem, bool found);
 
-/* In ClientAuthentication_hook: FATAL if this client is to be refused. */
-extern void pd_refuse_check(Port *port);
+/*
+ * In ClientAuthentication_hook: is this client to be refused?  If so, out
+ * says why, for pd_refuse_report(), which raises the FATAL.
+ */
+extern bool pd_refuse_decide(uint8 family, const uint8 *addr, int transport,
+							 PdRefusal *out);
+extern void pd_refuse_report(const PdRefusal *r, uint8 family, const uint8 *addr);
+
+/* For the SQL functions: the entries in use, and a pardon. */
+extern int	pd_refuse_snapshot(PdRefusal *out, int max);
+extern bool pd_refuse_lift(uint8 family, const uint8 *addr);
 
 /* Saving and restoring the table (the postmaster, pd_persist.c). */
 extern int	pd_refuse_export(PdRefusal *out, int max);
 extern void pd_refuse_import(const PdRefusal *in, int n);
-
-/* GUC hooks for probe_detect.trusted_networks. */
-extern bool pd_trusted_check(char **newval, void **extra, GucSource source);
-extern void pd_trusted_assign(const char *newval, void *extra);
 
 #endif							/* PD_REFUSE_H */

@@ -20,6 +20,8 @@
 #define PD_SLOT_HEADER	MAXALIGN(sizeof(pg_atomic_uint64))
 #define PD_RING_HEADER	MAXALIGN(offsetof(PdRing, slots))
 
+PdRing	   *pd_ring = NULL;
+
 static const char *const pd_kind_names[PD_KIND_MAX] = {
 	[PD_KIND_UNSUPPORTED_PROTOCOL] = "unsupported_protocol",
 	[PD_KIND_INVALID_LENGTH] = "invalid_length",

@@ -93,6 +93,10 @@ typedef struct PdRingStats
 	TimestampTz since;
 } PdRingStats;
 
+/* The ring in shared memory, once attached (NULL before, and without the
+ * preload). */
+extern PdRing *pd_ring;
+
 extern Size pd_ring_size(int nslots, int capture_bytes);
 extern void pd_ring_init(PdRing *ring, int nslots, int capture_bytes);
 extern const char *pd_kind_name(int kind);

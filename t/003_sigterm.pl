@@ -16,7 +16,6 @@ use Time::HiRes qw(time usleep);
 my $node = probe_node('sigterm', conf => "probe_detect.max_events = 20000\n");
 my $postmaster = postmaster_pid($node);
 
-
 my $http = "GET /flood HTTP/1.0\r\n\r\n";
 my $stop = $node->basedir . '/stop';
 my $killfile = $node->basedir . '/kills';

@@ -14,12 +14,6 @@ use Test::More;
 my $node = probe_node('tools', nmap_quiet_port => 1);
 my $port = $node->port;
 
-sub have
-{
-	my ($cmd) = @_;
-	return IPC::Run::run([ 'sh', '-c', "command -v $cmd" ], '>', \my $out);
-}
-
 # Run a command with a hard time limit; returns its stdout.
 sub run_tool
 {

@@ -53,10 +53,8 @@ sub login
 	return $rc;
 }
 
-sub q1 { return $node->safe_psql('postgres', $_[0]); }
-
 $node->safe_psql('postgres', 'CREATE EXTENSION IF NOT EXISTS probe_detect');
-q1('SELECT probe_detect_reset()');
+q1($node, 'SELECT probe_detect_reset()');
 
 ok(login($node, user => 'alice', password => 'wrong', app => 'guess') != 0, 'wrong SCRAM password refused') for 1 .. 3;
 ok(login($node, user => 'md5user', password => 'nope', db => 'md5user') != 0, 'wrong md5 password refused') for 1 .. 2;
@@ -68,7 +66,7 @@ ok(login($node, user => 'alice', db => 'rejectdb', password => 'alicepw') != 0, 
 ok(login($node, user => 'alice', db => 'otherdb', password => 'alicepw') != 0, 'no pg_hba.conf line');
 ok(login($node, user => 'alice') != 0, 'no password at hand: the client gives up');
 
-is( q1(
+is( q1($node,
 		"SELECT string_agg(kind || ' ' || coalesce(user_name, '-') || ' ' || coalesce(database_name, '-'), ',' ORDER BY event_id)
 		   FROM probe_detect_events"),
 	join(',',
@@ -82,19 +80,19 @@ is( q1(
 		'auth_abandoned alice postgres'),
 	'one event per attempt, each with its kind, user and database');
 
-like(q1("SELECT detail FROM probe_detect_events WHERE kind = 'auth_failed' ORDER BY event_id LIMIT 1"),
+like(q1($node, "SELECT detail FROM probe_detect_events WHERE kind = 'auth_failed' ORDER BY event_id LIMIT 1"),
 	qr/^method=scram-sha-256 ssl=off hba_line=6 application_name=guess$/,
 	'auth_failed detail: method, TLS, pg_hba.conf line, application_name');
-like(q1("SELECT detail FROM probe_detect_events WHERE kind = 'auth_failed' AND user_name = 'md5user' LIMIT 1"),
+like(q1($node, "SELECT detail FROM probe_detect_events WHERE kind = 'auth_failed' AND user_name = 'md5user' LIMIT 1"),
 	qr/^method=md5 /, 'md5 failures say md5');
-is( q1(
+is( q1($node,
 		"SELECT count(*) FILTER (WHERE client_addr = '127.0.0.1' AND client_port > 0 AND protocol = 'postgres'),
 		        count(*) FILTER (WHERE message LIKE '%pg_hba.conf%'),
 		        count(*) FILTER (WHERE message = 'role \"ghost\" does not exist')
 		   FROM probe_detect_events"),
 	'11|2|1', 'addresses, ports and PostgreSQL\'s own messages');
 
-is( q1(
+is( q1($node,
 		"SELECT events, auth_failures, auth_abandoned, hba_rejections, users_tried, coalesce(verdict, '-')
 		   FROM probe_detect_sources WHERE client_addr = '127.0.0.1'"),
 	'11|6|1|2|{alice,ghost,md5user,nobody,trusted}|-',
@@ -104,11 +102,11 @@ is( q1(
 $node->append_conf('postgresql.conf', 'probe_detect.guessing_threshold = 5');
 $node->reload;
 $node->poll_query_until('postgres', "SELECT current_setting('probe_detect.guessing_threshold') = '5'");
-is(q1("SELECT verdict FROM probe_detect_sources WHERE client_addr = '127.0.0.1'"),
+is(q1($node, "SELECT verdict FROM probe_detect_sources WHERE client_addr = '127.0.0.1'"),
 	'password guessing', 'more than 5 failures in the window: password guessing');
 # ... but the failures must fall within the window: six failures in two
 # bursts 2.5 s apart are guessing with a 10 s window, not with a 2 s one.
-q1('SELECT probe_detect_reset()');
+q1($node, 'SELECT probe_detect_reset()');
 login($node, user => 'alice', password => "w$_") for 1 .. 3;
 sleep 2.5;
 login($node, user => 'alice', password => "w$_") for 4 .. 6;
@@ -117,19 +115,19 @@ for my $w ([ '10s', 'password guessing' ], [ '2s', '-' ])
 	$node->append_conf('postgresql.conf', "probe_detect.guessing_window = $w->[0]");
 	$node->reload;
 	$node->poll_query_until('postgres', "SELECT current_setting('probe_detect.guessing_window') = '$w->[0]'");
-	is(q1("SELECT auth_failures, coalesce(verdict, '-') FROM probe_detect_sources"),
+	is(q1($node, "SELECT auth_failures, coalesce(verdict, '-') FROM probe_detect_sources"),
 		"6|$w->[1]", "two bursts of three, window $w->[0]: $w->[1]");
 }
 
 # Names are attacker-controlled: a raw start-up packet with control bytes
 # and a UTF-8 name, which then hangs up at the password prompt.
-q1('SELECT probe_detect_reset()');
+q1($node, 'SELECT probe_detect_reset()');
 for my $user ("ev\x01l\\er\x7f", "jos\xc3\xa9")
 {
 	my $body = "user\0$user\0database\0postgres\0\0";
 	send_probe($node, pack('NN', 8 + length $body, 0x00030000) . $body, timeout => 2);
 }
-is(q1("SELECT string_agg(kind || ' ' || user_name, ',' ORDER BY event_id) FROM probe_detect_events"),
+is(q1($node, "SELECT string_agg(kind || ' ' || user_name, ',' ORDER BY event_id) FROM probe_detect_events"),
 	'auth_abandoned ev\x01l\\\\er\x7f,auth_abandoned josé',
 	'names are stored printable and valid: control bytes escaped, UTF-8 kept');
 
@@ -179,7 +177,7 @@ $ssl->stop;
 SKIP:
 {
 	skip 'nmap is not installed', 4
-	  unless IPC::Run::run([ 'sh', '-c', 'command -v nmap' ], '>', \my $x);
+	  unless have('nmap');
 	my $lists = $node->basedir;
 	open(my $u, '>', "$lists/users.lst") or die;
 	print $u "md5user\nalice\n";
@@ -187,7 +185,7 @@ SKIP:
 	open(my $p, '>', "$lists/pass.lst") or die;
 	print $p "wrongpw\nmd5pw\n";
 	close $p;
-	q1('SELECT probe_detect_reset()');
+	q1($node, 'SELECT probe_detect_reset()');
 	IPC::Run::run([ 'nmap', '-sV', '-Pn', '-n', '-p', $port, '--script', 'pgsql-brute',
 		'--script-args', "userdb=$lists/users.lst,passdb=$lists/pass.lst,brute.firstonly=false",
 		'127.0.0.1' ], '>', \my $out, '2>', \my $err, IPC::Run::timeout(120));
@@ -195,7 +193,7 @@ SKIP:
 	# nmap 7.80 (bullseye) tries alice once at SCRAM; 7.93, 7.95 and 7.991 twice
 	my ($nmapv) = $out =~ /Nmap (\d+\.\d+)/;
 	my $abandons = defined $nmapv && $nmapv < 7.93 ? 1 : 2;
-	is( q1(
+	is( q1($node,
 			"SELECT count(*) FILTER (WHERE kind = 'auth_failed' AND user_name = 'md5user'),
 			        count(*) FILTER (WHERE kind = 'unknown_database' AND user_name = 'md5user'),
 			        count(*) FILTER (WHERE kind = 'auth_abandoned' AND user_name = 'alice')
@@ -203,16 +201,16 @@ SKIP:
 		"1|1|$abandons",
 		'pgsql-brute: md5user wrong then right (its database does not exist), alice abandoned at SCRAM');
 	# its first connection asks for user and database "versionprobe"
-	is( q1(
+	is( q1($node,
 			"SELECT string_agg(kind || ' ' || user_name || ' ' || database_name, ', ' ORDER BY event_id)
 			   FROM probe_detect_events WHERE protocol = 'postgres'"),
 		'hba_rejected versionprobe versionprobe, auth_failed md5user md5user, '
 		  . 'unknown_database md5user md5user'
 		  . (', auth_abandoned alice alice' x $abandons),
 		'pgsql-brute: the whole sequence');
-	is(q1("SELECT tool FROM probe_detect_events WHERE user_name = 'versionprobe'"),
+	is(q1($node, "SELECT tool FROM probe_detect_events WHERE user_name = 'versionprobe'"),
 		'nmap NSE pgsql', 'pgsql-brute: its version probe names nmap');
-	is(q1("SELECT auth_failures, auth_abandoned FROM probe_detect_sources"),
+	is(q1($node, "SELECT auth_failures, auth_abandoned FROM probe_detect_sources"),
 		"1|$abandons", 'pgsql-brute: per-source counts');
 }
 

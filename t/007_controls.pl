@@ -13,15 +13,9 @@ use Test::More;
 my $node = probe_node('controls', conf => "password_encryption = 'scram-sha-256'\n",
 	nmap_quiet_port => 1);
 my $port = $node->port;
-{
-	open(my $fh, '>', $node->data_dir . '/pg_hba.conf') or die;
-	print $fh "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
-	close $fh;
-	$node->reload;
-}
+set_hba($node, 'host all all 127.0.0.1/32 scram-sha-256');
 my $smb = pack('N', 0xa4) . "\xffSMBr" . ("\0" x 159);
 my $http = "GET /x HTTP/1.1\r\nHost: h\r\nUser-Agent: curl/7.88.1\r\n\r\n";
-
 
 # The log written since $offset.
 sub log_since
@@ -120,7 +114,7 @@ like($err, qr/password authentication failed for user "alice"/,
 SKIP:
 {
 	skip 'nmap is not installed', 5
-	  unless IPC::Run::run([ 'sh', '-c', 'command -v nmap' ], '>', \my $x);
+	  unless have('nmap');
 	my %nmap;
 	for my $r ('normal', 'terse', 'silent')
 	{

@@ -17,7 +17,7 @@ use Test::More;
 use Time::HiRes qw(usleep);
 
 plan skip_all => 'prometheus-postgres-exporter is not installed'
-  unless IPC::Run::run([ 'sh', '-c', 'command -v prometheus-postgres-exporter' ], '>', \my $x);
+  unless have('prometheus-postgres-exporter');
 
 my $contrib = "$FindBin::RealBin/../contrib";
 # a small ring, so that the traffic below wraps it many times
@@ -25,12 +25,7 @@ my $node = probe_node('integrations',
 	conf => "probe_detect.max_events = 100\nprobe_detect.guessing_threshold = 2\n"
 	  . "password_encryption = 'scram-sha-256'\n");
 my $port = $node->port;
-{
-	open(my $fh, '>', $node->data_dir . '/pg_hba.conf') or die;
-	print $fh "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
-	close $fh;
-	$node->reload;
-}
+set_hba($node, 'host all all 127.0.0.1/32 scram-sha-256');
 $node->safe_psql('postgres', "CREATE ROLE alice LOGIN PASSWORD 'alicepw'");
 
 my $web = PostgreSQL::Test::Cluster::get_free_port();

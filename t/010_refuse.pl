@@ -18,17 +18,10 @@ my $node = probe_node('refuse',
 	conf => "probe_detect.refuse_after = 5\nprobe_detect.refuse_window = 60s\n"
 	  . "password_encryption = 'scram-sha-256'\n");
 my $port = $node->port;
-{
-	open(my $fh, '>', $node->data_dir . '/pg_hba.conf') or die;
-	print $fh "local all all trust\nhost all trusted 127.0.0.0/8 trust\n"
-	  . "host all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n";
-	close $fh;
-	$node->reload;
-}
+set_hba($node, 'host all trusted 127.0.0.0/8 trust',
+	'host all all 127.0.0.1/32 scram-sha-256',
+	'host all all ::1/128 scram-sha-256');
 $node->safe_psql('postgres', "CREATE ROLE alice LOGIN PASSWORD 'alicepw'; CREATE ROLE trusted LOGIN");
-
-sub q1 { return $node->safe_psql('postgres', $_[0]); }
-
 
 # A login over TCP with libpq: returns psql's stderr ('' on success).
 sub login
@@ -65,16 +58,16 @@ send_probe($node, "GET /5 HTTP/1.0\r\n\r\n");
 like(login('127.0.0.1'), qr/FATAL:  connection from "127\.0\.0\.1" refused by probe_detect/,
 	'5 probes: refused, right password or not');
 like(login('127.0.0.1'), qr/refused by probe_detect/, 'and refused again');
-is(q1("SELECT client_addr, until > since, until - since, reason FROM probe_detect_refused"),
+is(q1($node, "SELECT client_addr, until > since, until - since, reason FROM probe_detect_refused"),
 	'127.0.0.1|t|01:00:00|5 probes or failed attempts within 60 s',
 	'probe_detect_refused: the network (/32), for refuse_for (1 h by default), and why');
-is(q1("SELECT count(*) FROM probe_detect_events WHERE kind = 'refused' AND client_addr = '127.0.0.1'"),
+is(q1($node, "SELECT count(*) FROM probe_detect_events WHERE kind = 'refused' AND client_addr = '127.0.0.1'"),
 	'2', 'each refused connection is an event');
 ok($node->log_contains('The network 127.0.0.1/32 made 5 probes or failed attempts within 60 seconds; it is refused until'),
 	'the server log says why');
 
 # Never the Unix socket; never another address.
-is(q1('SELECT 1'), '1', 'the Unix socket is never refused');
+is(q1($node, 'SELECT 1'), '1', 'the Unix socket is never refused');
 SKIP:
 {
 	skip 'no IPv6', 1 unless have_ipv6();
@@ -92,11 +85,11 @@ like($err, qr/cannot be changed now|invalid value/, 'trusted_networks is not a s
 like($err, qr/is not an address or a network in CIDR notation/, 'a bad network is refused with a clear error');
 
 # probe_detect_unrefuse: lifts it, and pardons what came before.
-is(q1("SELECT probe_detect_unrefuse('127.0.0.1')"), 't', 'unrefuse: it was refused');
+is(q1($node, "SELECT probe_detect_unrefuse('127.0.0.1')"), 't', 'unrefuse: it was refused');
 is(login('127.0.0.1'), '', 'unrefused: gets in');
-is(q1("SELECT count(*) FROM probe_detect_refused"), '0', 'and the view is empty');
-is(q1("SELECT probe_detect_unrefuse('127.0.0.1')"), 'f', 'unrefuse again: it was not refused');
-is(q1("SELECT probe_detect_unrefuse('10.0.0.0/8')"), 'f', 'unrefuse takes a network too');
+is(q1($node, "SELECT count(*) FROM probe_detect_refused"), '0', 'and the view is empty');
+is(q1($node, "SELECT probe_detect_unrefuse('127.0.0.1')"), 'f', 'unrefuse again: it was not refused');
+is(q1($node, "SELECT probe_detect_unrefuse('10.0.0.0/8')"), 'f', 'unrefuse takes a network too');
 
 # Refusals end after refuse_for, once the events age out of the window.
 set_conf($node, 'probe_detect.refuse_window', '2s');
@@ -107,7 +100,7 @@ sleep 3.2;
 is(login('127.0.0.1'), '', 'after refuse_for and the window: gets in again');
 
 # Privileges: PUBLIC reads nothing and lifts nothing.
-q1('CREATE ROLE regress_nobody LOGIN');
+q1($node, 'CREATE ROLE regress_nobody LOGIN');
 ($rc, $out, $err) = $node->psql('postgres', 'SELECT * FROM probe_detect_refused',
 	extra_params => [ '-U', 'regress_nobody' ]);
 like($err, qr/permission denied for view probe_detect_refused/, 'PUBLIC cannot read the refusals');
@@ -119,7 +112,7 @@ like($err, qr/permission denied for function probe_detect_unrefuse/, 'PUBLIC can
 set_conf($node, 'probe_detect.refuse_window', '10min');
 set_conf($node, 'probe_detect.refuse_for', '1h');
 set_conf($node, 'probe_detect.refuse_after', '1');
-q1('SELECT probe_detect_reset()');
+q1($node, 'SELECT probe_detect_reset()');
 my $swarm = 1100;
 my $refused = 0;
 for my $i (1 .. $swarm)
@@ -129,11 +122,11 @@ for my $i (1 .. $swarm)
 	$refused++ if from($src, $startup) =~ /refused by probe_detect/;
 }
 is($refused, $swarm, "$swarm addresses, each refused after one probe");
-is(q1('SELECT count(*) FROM probe_detect_refused'), '1024',
+is(q1($node, 'SELECT count(*) FROM probe_detect_refused'), '1024',
 	'the table holds 1024 refusals, no more');
-is(q1("SELECT count(*) FROM probe_detect_refused WHERE client_addr = '127.1.4.101'"), '1',
+is(q1($node, "SELECT count(*) FROM probe_detect_refused WHERE client_addr = '127.1.4.101'"), '1',
 	'the newest refusal is kept');
-is(q1('SELECT 1'), '1', 'the server is fine');
+is(q1($node, 'SELECT 1'), '1', 'the server is fine');
 
 ok(!$node->log_contains('terminated by signal|exited with exit code [2-9]|PANIC'),
 	'no crash in the server log');

@@ -17,7 +17,6 @@ use Time::HiRes qw(usleep);
 my $node = probe_node('faults', conf => "restart_after_crash = on\n");
 my $postmaster = postmaster_pid($node);
 
-
 for my $round (1 .. 3)
 {
 	my $sender = fork();

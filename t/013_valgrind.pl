@@ -14,7 +14,7 @@ use ProbeDetect;
 use Test::More;
 
 plan skip_all => 'valgrind is not installed'
-  unless IPC::Run::run([ 'sh', '-c', 'command -v valgrind' ], '>', \my $x);
+  unless have('valgrind');
 
 my $node = PostgreSQL::Test::Cluster->new('valgrind');
 $node->init;
@@ -28,11 +28,7 @@ password_encryption = 'scram-sha-256'
 probe_detect.server_log = annotated
 probe_detect.refuse_after = 100
 });
-{
-	open(my $fh, '>', $node->data_dir . '/pg_hba.conf') or die;
-	print $fh "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
-	close $fh;
-}
+set_hba($node, 'host all all 127.0.0.1/32 scram-sha-256');
 my $wrapper = "$dir/postgres";
 open(my $w, '>', $wrapper) or die;
 print $w "#!/bin/sh\nexec valgrind --quiet --leak-check=no --error-limit=no --num-callers=30 "

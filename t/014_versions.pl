@@ -40,11 +40,10 @@ probe_detect.refuse_ipv6_prefix = 48
 probe_detect.trusted_networks = '10.0.0.0/8, 192.0.2.1, 2001:db8::/32'
 });
 my $port = $node->port;
-sub q1 { return $node->safe_psql('postgres', $_[0]); }
 
 # ---- settings ------------------------------------------------------------
 
-is(q1("SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings WHERE name LIKE 'probe\\_detect.%'"),
+is(q1($node, "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings WHERE name LIKE 'probe\\_detect.%'"),
 	'probe_detect.ban_feed=probe_detect.ban '
 	  . 'probe_detect.capture_bytes=512 probe_detect.enabled=on probe_detect.guessing_threshold=5 '
 	  . 'probe_detect.guessing_window=300 probe_detect.max_events=1000 probe_detect.refuse_after=0 '
@@ -60,10 +59,10 @@ for my $nets ('127.0.0.0/8', '', '192.0.2.0/24,::1', '198.51.100.7')
 	set_conf($node, 'probe_detect.trusted_networks', $nets);
 }
 is(postmaster_pid($node), $pid, 'four reloads changing trusted_networks: the same postmaster');
-is(q1('SHOW probe_detect.trusted_networks'), '198.51.100.7', 'the last reload is in force');
+is(q1($node, 'SHOW probe_detect.trusted_networks'), '198.51.100.7', 'the last reload is in force');
 
-q1("ALTER SYSTEM SET probe_detect.trusted_networks = '203.0.113.0/24'");
-q1('SELECT pg_reload_conf()');
+q1($node, "ALTER SYSTEM SET probe_detect.trusted_networks = '203.0.113.0/24'");
+q1($node, 'SELECT pg_reload_conf()');
 ok($node->poll_query_until('postgres',
 		"SELECT current_setting('probe_detect.trusted_networks') = '203.0.113.0/24'"),
 	'ALTER SYSTEM SET trusted_networks, then a reload');
@@ -71,9 +70,9 @@ my ($rc, $out, $err) = $node->psql('postgres',
 	"ALTER SYSTEM SET probe_detect.trusted_networks = '10.0.0.0/8, not-a-net'");
 like($err, qr/"not-a-net" is not an address or a network/,
 	'ALTER SYSTEM with a bad network: a clear error');
-q1('ALTER SYSTEM RESET probe_detect.trusted_networks');
+q1($node, 'ALTER SYSTEM RESET probe_detect.trusted_networks');
 $node->restart;
-is(q1('SHOW probe_detect.trusted_networks'), '198.51.100.7',
+is(q1($node, 'SHOW probe_detect.trusted_networks'), '198.51.100.7',
 	'restarted with trusted_networks in postgresql.conf');
 ok(!$node->log_contains('pfree called with invalid pointer|terminated by signal|PANIC'),
 	'no invalid free, no crash');
@@ -93,9 +92,9 @@ my $tls = nmap_unescape(
 sub one_event
 {
 	my ($bytes, %opts) = @_;
-	q1('SELECT probe_detect_reset()');
+	q1($node, 'SELECT probe_detect_reset()');
 	send_probe($node, $bytes, %opts);
-	my $row = q1(
+	my $row = q1($node,
 		"SELECT count(*) OVER (), kind, coalesce(protocol_version, ''), coalesce(encode(raw_bytes, 'hex'), ''),
 		        coalesce(raw_offset, -1), coalesce(protocol, ''), coalesce(tool, ''), message
 		   FROM probe_detect_events");
@@ -170,7 +169,7 @@ unlike($log, qr/SSLRequest (accepted|rejected)|direct SSL connection/,
 SKIP:
 {
 	skip 'openssl is not installed', 1
-	  unless IPC::Run::run([ 'sh', '-c', 'command -v openssl' ], '>', \my $x);
+	  unless have('openssl');
 	server_cert($node);
 	$node->append_conf('postgresql.conf', "ssl = on\n");
 	$node->restart;
@@ -195,12 +194,12 @@ SKIP:
 	# none) is refused after it: one event, without bytes (OpenSSL has them)
 	if ($major >= 17)
 	{
-		q1('SELECT probe_detect_reset()');
+		q1($node, 'SELECT probe_detect_reset()');
 		IPC::Run::run([ 'openssl', 's_client', '-connect', "127.0.0.1:$port" ],
 			'<', \'', '>', \my $so, '2>', \my $se, IPC::Run::timeout(30));
 		$node->poll_query_until('postgres', 'SELECT count(*) > 0 FROM probe_detect_events');
 		select(undef, undef, undef, 0.5);    # a second event would be there by now
-		is(q1("SELECT count(*) || ' ' || min(kind) || ' ' || coalesce(min(raw_offset), -1) || ' ' || min(message) FROM probe_detect_events"),
+		is(q1($node, "SELECT count(*) || ' ' || min(kind) || ' ' || coalesce(min(raw_offset), -1) || ' ' || min(message) FROM probe_detect_events"),
 			'1 tls_failure -1 received direct SSL connection request without ALPN protocol negotiation extension',
 			'17+: a completed handshake without ALPN: one tls_failure');
 	}
@@ -218,18 +217,18 @@ SKIP:
   SKIP:
 	{
 		skip 'curl is not installed', 1
-		  unless IPC::Run::run([ 'sh', '-c', 'command -v curl' ], '>', \my $y);
-		q1('SELECT probe_detect_reset()');
+		  unless have('curl');
+		q1($node, 'SELECT probe_detect_reset()');
 		IPC::Run::run([ 'curl', '-sk', '--max-time', '5', "https://127.0.0.1:$port/" ],
 			'>', \my $co, '2>', \my $ce);
 		$node->poll_query_until('postgres', 'SELECT count(*) > 0 FROM probe_detect_events');
-		is(q1("SELECT kind || ' ' || coalesce(raw_offset, -1) || ' ' || protocol || ' ' || (get_byte(raw_bytes, 0) = 22)::text FROM probe_detect_events"),
+		is(q1($node, "SELECT kind || ' ' || coalesce(raw_offset, -1) || ' ' || protocol || ' ' || (get_byte(raw_bytes, 0) = 22)::text FROM probe_detect_events"),
 			$major >= 17 ? 'tls_failure 0 tls true' : 'invalid_length 4 tls false',
 			'curl https: its ClientHello recorded and classified');
 	}
 
 	# real clients with TLS: no event, no trace line
-	q1('SELECT probe_detect_reset()');
+	q1($node, 'SELECT probe_detect_reset()');
 	$log_at = -s $node->logfile;
 	($rc, $out, $err) = psql_conn($node, "host=127.0.0.1 port=$port dbname=postgres sslmode=require", 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
 	is($out, 't', 'a real client with sslmode=require: TLS in use');
@@ -242,7 +241,7 @@ SKIP:
 	{
 		pass('no direct TLS before 17');
 	}
-	is(q1('SELECT count(*) FROM probe_detect_events'), '0', 'real TLS clients leave no event');
+	is(q1($node, 'SELECT count(*) FROM probe_detect_events'), '0', 'real TLS clients leave no event');
 	unlike(slurp_file($node->logfile, $log_at), qr/SSLRequest (accepted|rejected)|direct SSL connection/,
 		'no trace line for them either');
 

@@ -18,10 +18,9 @@ my $node = probe_node('attempts',
 	  . "password_encryption = 'scram-sha-256'\n");
 my $port = $node->port;
 my $dir = $node->data_dir;
-sub q1 { return $node->safe_psql('postgres', $_[0]); }
 
 server_cert($node);
-q1("CREATE ROLE alice LOGIN PASSWORD 'alicepw'; CREATE ROLE trusted LOGIN");
+q1($node, "CREATE ROLE alice LOGIN PASSWORD 'alicepw'; CREATE ROLE trusted LOGIN");
 
 # pg_hba.conf: the Unix socket trusted, raw clients from 127.0.0.2-15 with
 # clear-text passwords, then the layout under test for 127.0.0.1.
@@ -53,9 +52,9 @@ hba('hostnossl');
 my $in = 0;
 $in += login('prefer') eq '' for 1 .. 20;
 is($in, 20, 'ssl on, hostnossl, sslmode=prefer: 20 logins of 20 get in (refuse_after = 3)');
-is(q1("SELECT count(*) FROM probe_detect_events WHERE kind = 'hba_rejected'"), '20',
+is(q1($node, "SELECT count(*) FROM probe_detect_events WHERE kind = 'hba_rejected'"), '20',
 	'each left its TLS attempt as an hba_rejected event');
-is(q1('SELECT count(*) FROM probe_detect_refused'), '0', 'and nobody is refused');
+is(q1($node, 'SELECT count(*) FROM probe_detect_refused'), '0', 'and nobody is refused');
 
 # a guesser from another address is refused all the same
 my @g = map { login_from($node, '127.0.0.2', 'alice', "guess$_") } 1 .. 4;
@@ -72,7 +71,7 @@ for my $ssl ('on', 'off')
 {
 	$node->append_conf('postgresql.conf', "ssl = $ssl\n");
 	$node->restart;
-	q1("SELECT probe_detect_unrefuse('127.0.0.1')");
+	q1($node, "SELECT probe_detect_unrefuse('127.0.0.1')");
 	for my $layout ('host', 'hostssl', 'hostnossl')
 	{
 		hba($layout);
@@ -87,7 +86,7 @@ for my $ssl ('on', 'off')
 			is(join(' | ', @err), '', "ssl $ssl, $layout, sslmode=$mode: 5 logins, all in");
 		}
 	}
-	is(q1("SELECT count(*) FROM probe_detect_refused WHERE client_addr = '127.0.0.1'"), '0',
+	is(q1($node, "SELECT count(*) FROM probe_detect_refused WHERE client_addr = '127.0.0.1'"), '0',
 		"ssl $ssl: 127.0.0.1 not refused");
 }
 
@@ -95,10 +94,10 @@ for my $ssl ('on', 'off')
 $node->append_conf('postgresql.conf', "ssl = on\n");
 $node->restart;
 hba('host');
-q1("SELECT probe_detect_unrefuse('127.0.0.1'); SELECT probe_detect_reset()");
+q1($node, "SELECT probe_detect_unrefuse('127.0.0.1'); SELECT probe_detect_reset()");
 like(login('prefer', 'wrong'), qr/password authentication failed/, 'a wrong password (prefer)');
 like(login('prefer', 'wrong'), qr/password authentication failed/, 'a second one');
-is(q1("SELECT count(*) FROM probe_detect_events WHERE kind = 'auth_failed'"), '4',
+is(q1($node, "SELECT count(*) FROM probe_detect_events WHERE kind = 'auth_failed'"), '4',
 	'four failures: each over TLS, then retried in plaintext');
 is(login('prefer'), '', 'two attempts, not four: the right password gets in');
 like(login('prefer', 'wrong'), qr/password authentication failed|refused by probe_detect/,
@@ -122,14 +121,14 @@ sub probes_from
 probes_from('127.0.0.4', 3);
 like(login_from($node, '127.0.0.4', 'alice', 'alicepw'), qr/refused by probe_detect/,
 	'3 probes from 127.0.0.4: refused');
-is(q1("SELECT probe_detect_unrefuse('127.0.0.4')"), 't', 'pardoned');
+is(q1($node, "SELECT probe_detect_unrefuse('127.0.0.4')"), 't', 'pardoned');
 is(login_from($node, '127.0.0.4', 'alice', 'alicepw'), 'ok', 'the pardoned address gets in');
 probes_from('127.0.0.5', 3);
 like(login_from($node, '127.0.0.5', 'alice', 'alicepw'), qr/refused by probe_detect/,
 	'another address refused');
 is(login_from($node, '127.0.0.4', 'alice', 'alicepw'), 'ok',
 	'the pardoned one still gets in after another refusal');
-is(q1("SELECT probe_detect_unrefuse('127.0.0.6')"), 'f',
+is(q1($node, "SELECT probe_detect_unrefuse('127.0.0.6')"), 'f',
 	'pardoning an address never refused: false, and it takes no room');
 $node->restart;
 is(login_from($node, '127.0.0.4', 'alice', 'alicepw'), 'ok',
@@ -144,7 +143,7 @@ like(login_from($node, '127.0.0.4', 'alice', 'alicepw'), qr/refused by probe_det
 
 # probe_detect_reset() empties the counts along with the ring
 probes_from('127.0.0.6', 2);
-q1('SELECT probe_detect_reset()');
+q1($node, 'SELECT probe_detect_reset()');
 probes_from('127.0.0.6', 1);
 is(login_from($node, '127.0.0.6', 'alice', 'alicepw'), 'ok',
 	'two probes, a reset, one probe: not three');
@@ -152,15 +151,15 @@ is(login_from($node, '127.0.0.6', 'alice', 'alicepw'), 'ok',
 # ---- by network ---------------------------------------------------------------
 $node->append_conf('postgresql.conf', "probe_detect.refuse_ipv4_prefix = 29\n");
 $node->restart;
-q1("SELECT probe_detect_unrefuse('127.0.0.4'); SELECT probe_detect_unrefuse('127.0.0.5')");
+q1($node, "SELECT probe_detect_unrefuse('127.0.0.4'); SELECT probe_detect_unrefuse('127.0.0.5')");
 probes_from($_, 1) for '127.0.0.8', '127.0.0.9', '127.0.0.10';
 like(login_from($node, '127.0.0.9', 'alice', 'alicepw'), qr/refused by probe_detect/,
 	'/29: three addresses, one probe each: the network is refused');
-is(q1("SELECT client_addr FROM probe_detect_refused WHERE client_addr <<= '127.0.0.8/29'"),
+is(q1($node, "SELECT client_addr FROM probe_detect_refused WHERE client_addr <<= '127.0.0.8/29'"),
 	'127.0.0.8/29', 'the view shows the network');
 like(login_from($node, '127.0.0.12', 'alice', 'alicepw'), qr/refused by probe_detect/,
 	'another address of the /29 is refused');
-is(q1("SELECT probe_detect_unrefuse('127.0.0.14')"), 't', 'any address of it lifts it');
+is(q1($node, "SELECT probe_detect_unrefuse('127.0.0.14')"), 't', 'any address of it lifts it');
 
 ok(!$node->log_contains('terminated by signal|exited with exit code [2-9]|PANIC'),
 	'no crash in the server log');

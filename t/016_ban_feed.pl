@@ -30,21 +30,12 @@ my $node = probe_node('feed',
 	  . "probe_detect.guessing_threshold = 20\n"
 	  . "logging_collector = on\nlog_directory = 'log'\nlog_filename = 'server.log'\n"
 	  . "log_line_prefix = '%m [%p] %q%u\@%d %a '\n");
-{
-	open(my $fh, '>', $node->data_dir . '/pg_hba.conf') or die;
-	print $fh "local all all trust\nhost all all 127.0.0.0/8 password\nhost all all ::1/128 password\n";
-	close $fh;
-	$node->reload;
-}
+set_hba($node, 'host all all 127.0.0.0/8 password',
+	'host all all ::1/128 password');
 $node->safe_psql('postgres', "CREATE ROLE alice LOGIN PASSWORD 'alicepw'");
 
 ok(-f $feed, 'the feed file exists from the start (checked when set)');
 is(sprintf('%04o', (stat $feed)[2] & 07777), '0600', 'with log_file_mode');
-
-sub have
-{
-	return IPC::Run::run([ 'sh', '-c', "command -v $_[0]" ], '>', \my $out);
-}
 
 # fail2ban-server as this user, all in $dir, with the shipped filter and a
 # jail like the shipped one whose action writes the banned address down.

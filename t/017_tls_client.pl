@@ -17,7 +17,7 @@ use ProbeDetect;
 use Test::More;
 
 plan skip_all => 'openssl is not installed'
-  unless IPC::Run::run([ 'sh', '-c', 'command -v openssl' ], '>', \my $x);
+  unless have('openssl');
 
 my $major = pg_major();
 my $dir = PostgreSQL::Test::Utils::tempdir();
@@ -27,8 +27,6 @@ my $node = probe_node('tlsclient',
 	  . "probe_detect.refuse_after = 2\n");
 my $port = $node->port;
 my $pgdata = $node->data_dir;
-
-sub q1 { return $node->safe_psql('postgres', $_[0]); }
 
 sub openssl
 {
@@ -82,7 +80,7 @@ for my $c (@clients)
 $node->poll_query_until('postgres',
 	'SELECT count(*) >= ' . 2 * @clients . ' FROM probe_detect_events');
 
-my @ev = split /\n/, q1(
+my @ev = split /\n/, q1($node,
 	"SELECT kind || '|' || protocol || '|' || message || '|' || coalesce(detail, '') FROM probe_detect_events ORDER BY event_id");
 is(scalar @ev, 2 * @clients, 'one event per failed client');
 for my $i (0 .. $#clients)
@@ -119,12 +117,12 @@ my @feed = split /\n/, slurp_file($feed);
 is(scalar(grep { / failure 127\.0\.0\.1 kind=tls_client_failure protocol=(postgres|tls)$/ } @feed),
 	2 * @clients, 'the ban feed: a failure each');
 is(scalar(grep { / (probe|guessing) / } @feed), 0, 'the ban feed: no probe, nothing to ban');
-is(q1('SELECT count(*) FROM probe_detect_refused'), '0', 'refusing did not count them');
+is(q1($node, 'SELECT count(*) FROM probe_detect_refused'), '0', 'refusing did not count them');
 my ($rc, $out, $err) = psql_conn($node,
 	"host=127.0.0.1 port=$port dbname=postgres sslmode=verify-ca sslrootcert=$pgdata/server.crt",
 	'SELECT 1');
 is($out, '1', 'the client with the right root CA gets in');
-is(q1("SELECT value FROM probe_detect_counters WHERE counter = 'events_by_kind' AND label = 'tls_client_failure'"),
+is(q1($node, "SELECT value FROM probe_detect_counters WHERE counter = 'events_by_kind' AND label = 'tls_client_failure'"),
 	2 * @clients, 'counted under its own kind');
 
 # A probe's failed handshake keeps its reason in the annotated line (17+:
@@ -148,10 +146,10 @@ else
 
 # An SSLRequest followed by HTTP instead of a ClientHello: no client does
 # that; a probe (OpenSSL says "http request").
-q1('SELECT probe_detect_reset()');
+q1($node, 'SELECT probe_detect_reset()');
 send_probe($node, pack('NN', 8, 80877103), then => "GET / HTTP/1.0\r\n\r\n");
 $node->poll_query_until('postgres', 'SELECT count(*) > 0 FROM probe_detect_events');
-like(q1("SELECT kind || ' ' || message FROM probe_detect_events"),
+like(q1($node, "SELECT kind || ' ' || message FROM probe_detect_events"),
 	qr/^tls_failure could not accept SSL connection: http request$/,
 	'SSLRequest, then HTTP: a tls_failure probe');
 like(slurp_file($feed), qr/ probe 127\.0\.0\.1 kind=tls_failure protocol=unknown$/m,

@@ -18,7 +18,33 @@ use Time::HiRes qw(time);
 our @EXPORT = qw(probe_node have_ipv6 send_probe open_probe nmap_unescape
   nmap_probe events_by_port events_where hexstr
   set_conf postmaster_pid startup_children pg_major psql_conn
-  login_from server_cert);
+  login_from server_cert have q1 set_hba);
+
+# Is a command installed?
+sub have
+{
+	my ($cmd) = @_;
+	return IPC::Run::run([ 'sh', '-c', "command -v $cmd" ], '>', \my $out);
+}
+
+# One query's output, in the postgres database.
+sub q1
+{
+	my ($node, $sql) = @_;
+	return $node->safe_psql('postgres', $sql);
+}
+
+# Replace pg_hba.conf with "local all all trust" and the given lines, and
+# reload (unless the node is not running yet).
+sub set_hba
+{
+	my ($node, @lines) = @_;
+	open(my $fh, '>', $node->data_dir . '/pg_hba.conf') or die "pg_hba.conf: $!";
+	print $fh join("\n", 'local all all trust', @lines), "\n";
+	close $fh;
+	$node->reload if -f $node->data_dir . '/postmaster.pid';
+	return;
+}
 
 # Is ::1 usable on this host?
 sub have_ipv6

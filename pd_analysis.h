@@ -1,16 +1,16 @@
 /*-------------------------------------------------------------------------
  *
- * pd_sources.h
- *	  Per-address analysis of the ring: scan verdicts and the tools they name.
+ * pd_analysis.h
+ *	  Per-address analysis of the ring: scan verdicts, the tools they name,
+ *	  libpq's retries, password guessing.
  *
  *-------------------------------------------------------------------------
  */
-#ifndef PD_SOURCES_H
-#define PD_SOURCES_H
+#ifndef PD_ANALYSIS_H
+#define PD_ANALYSIS_H
 
 #include "pd_ring.h"
 #include "pd_scan.h"
-#include "pd_text.h"
 
 /* What the analysis keeps of each event. */
 typedef struct PdRow
@@ -43,23 +43,16 @@ extern void pd_analyze(PdRing *ring, PdAnalysis *an);
 /* What the analysis says about one event, or NULL. */
 extern const PdRow *pd_analysis_row(const PdAnalysis *an, uint64 event_id);
 
-/* A client-supplied string as text: valid in the database encoding and
- * printable (probe_detect.c). */
-extern Datum pd_clean_text(const char *s, int max);
+/*
+ * The verdict bits (PD_SCAN_*) of rows[0..n), one address's events:
+ * its scans, and password guessing (probe_detect.guessing_threshold).
+ */
+extern int	pd_analysis_bits(const PdRow *rows, int n);
 
-/* Settings of the password-guessing verdict (probe_detect.c). */
-extern int	pd_guessing_threshold;
-extern int	pd_guessing_window;
+/* Order of rows by source: family, then address. */
+extern int	pd_cmp_addr(const PdRow *a, const PdRow *b);
 
 /* The scan recogniser's view of an event; tool must outlive it. */
 extern void pd_scan_event_from(PdScanEvent *se, const PdEvent *ev, const char *tool);
 
-/* The verdict for one address ("" if none); buf >= 96 bytes. */
-extern void pd_source_verdict(const PdAnalysis *an, uint8 family, const uint8 *addr,
-							  char *buf, int size);
-
-/* A client address, or a network, as an inet datum. */
-extern Datum pd_inet_datum(uint8 family, const uint8 *addr);
-extern Datum pd_net_datum(const PdNet *net);
-
-#endif							/* PD_SOURCES_H */
+#endif							/* PD_ANALYSIS_H */

@@ -1,0 +1,211 @@
+/*-------------------------------------------------------------------------
+ *
+ * pd_annotate.c
+ *	  probe_detect.server_log = annotated: the server log's line about a
+ *	  probe, and the verdict added to a failed login's.
+ *
+ * Runs in the emit_log_hook, after the event was recorded: the probe's line
+ * is written from a private copy of its event, with the tool a recent scan
+ * from the same address names.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "miscadmin.h"
+#include "pd_analysis.h"
+#include "pd_annotate.h"
+#include "pd_attempts.h"
+#include "pd_port.h"
+#include "pd_ring.h"
+#include "pd_scan.h"
+#include "pd_text.h"
+#include "utils/timestamp.h"
+
+/* "203.0.113.7:51432", "[::1]:51432" or "[local]" */
+static void
+pd_format_peer(const PdEvent *ev, char *buf, size_t size)
+{
+	char		a[INET6_ADDRSTRLEN];
+
+	if (ev->addr_family == AF_INET && inet_ntop(AF_INET, ev->addr, a, sizeof(a)))
+		snprintf(buf, size, "%s:%d", a, ev->client_port);
+	else if (ev->addr_family == AF_INET6 && inet_ntop(AF_INET6, ev->addr, a, sizeof(a)))
+		snprintf(buf, size, "[%s]:%d", a, ev->client_port);
+	else
+		snprintf(buf, size, "[local]");
+}
+
+/*
+ * The tool a scan recognised from this address's recent events names for
+ * ev, when its bytes alone name none: nmap's SMBProgNeg, say, ends its
+ * service scan.  Looks back at most 64 events and PD_SCAN_GAP_US.
+ */
+#define PD_LOOKBACK 64
+
+static const char *
+pd_recent_scan_tool(const PdEvent *ev)
+{
+	static union
+	{
+		PdEvent		ev;
+		char		bytes[PD_EVENT_SIZE(PD_CAPTURE_MAX)];
+	}			buf;
+	static char tools[PD_LOOKBACK + 1][PD_TOOL_MAX];
+	PdScanEvent scan[PD_LOOKBACK + 1];
+	int			n = 0;
+	uint64		id;
+	int			k;
+
+	if (ev->addr_family == 0)
+		return NULL;
+	for (id = ev->event_id - 1; id > 0 && ev->event_id - id <= PD_LOOKBACK; id--)
+	{
+		const PdEvent *e = &buf.ev;
+
+		if (!pd_ring_get(pd_ring, id, &buf.ev))
+			continue;
+		if (e->seen_at < ev->seen_at - PD_SCAN_GAP_US)
+			break;
+		if (e->addr_family != ev->addr_family ||
+			memcmp(e->addr, ev->addr, sizeof(e->addr)) != 0)
+			continue;
+		memcpy(tools[n], e->tool, PD_TOOL_MAX);
+		pd_scan_event_from(&scan[n], e, tools[n]);
+		n++;
+	}
+	/* oldest first, then the event itself */
+	for (k = 0; k < n / 2; k++)
+	{
+		PdScanEvent t = scan[k];
+
+		scan[k] = scan[n - 1 - k];
+		scan[n - 1 - k] = t;
+	}
+	pd_scan_event_from(&scan[n], ev, ev->tool);
+	n++;
+	pd_scan_detect(scan, n);
+	return scan[n - 1].scan_tool;
+}
+
+/*
+ * probe_detect.server_log = annotated: PostgreSQL's line about a probe is
+ * replaced by one LOG line of ours, in a stable format for log watchers:
+ *
+ *   probe_detect: probe from ADDR:PORT: KIND[ VERSION] "BYTES" PROTOCOL[ (TOOL)][; reason: REASON]
+ *
+ * BYTES are the first 64 captured bytes escaped like raw_ascii (a double
+ * quote as \x22); PROTOCOL is "unknown" when the classifier had no guess;
+ * REASON, for a failed TLS handshake, is OpenSSL's reason from PostgreSQL's
+ * message, escaped too.
+ * Every part but ADDR:PORT and REASON may be chosen by the client: no
+ * filter may trust this line (the ban feed, pd_feed.c, is for that).
+ */
+void
+pd_annotate_probe(ErrorData *edata, uint64 id, bool tls)
+{
+	static union
+	{
+		PdEvent		ev;
+		char		bytes[PD_EVENT_SIZE(PD_CAPTURE_MAX)];
+	}			buf;
+	const PdEvent *ev = &buf.ev;
+	char		peer[64];
+	char		bytes[64 * 4 + 1];
+	char		version[16] = "";
+	char		reason[128] = "";
+	const char *tool;
+	int			i,
+				o = 0;
+
+	/* A private copy: the slot is anyone's once published. */
+	if (!pd_ring_get(pd_ring, id, &buf.ev))
+		return;					/* already overwritten: PostgreSQL's line */
+	tool = ev->tool[0] ? ev->tool : pd_recent_scan_tool(ev);
+
+	pd_format_peer(ev, peer, sizeof(peer));
+	if (ev->has_proto)
+	{
+		version[0] = ' ';
+		pd_format_version(ev->proto, version + 1);
+	}
+	for (i = 0; i < ev->raw_len && i < 64; i++)
+	{
+		char		one[5];
+
+		if (ev->raw[i] == '"')
+			strcpy(one, "\\x22");
+		else
+			pd_escape_bytes(&ev->raw[i], 1, one, sizeof(one));
+		strcpy(bytes + o, one);
+		o += strlen(one);
+	}
+	bytes[o] = '\0';
+
+	/*
+	 * "could not accept SSL connection: REASON", in whatever language
+	 * lc_messages says: the one message whose tail the kind does not say
+	 */
+	if (tls && edata->message != NULL)
+	{
+		const char *r = strstr(edata->message, ": ");
+
+		if (r != NULL && r[2] != '\0')
+		{
+			strcpy(reason, "; reason: ");
+			pd_escape_bytes((const uint8 *) r + 2, strlen(r + 2),
+							reason + strlen(reason), sizeof(reason) - strlen(reason));
+		}
+	}
+
+	edata->output_to_server = false;
+	ereport(LOG_SERVER_ONLY,
+			(errmsg_internal("probe_detect: probe from %s: %s%s \"%s\" %s%s%s%s%s",
+							 peer, pd_kind_name(ev->kind), version, bytes,
+							 ev->protocol[0] ? ev->protocol : "unknown",
+							 tool ? " (" : "", tool ? tool : "", tool ? ")" : "",
+							 reason),
+			 errhidestmt(true), errhidecontext(true)));
+}
+
+/*
+ * probe_detect.server_log = annotated keeps PostgreSQL's line for a failed
+ * login and adds the address's verdict, if any, to its server-only detail.
+ */
+void
+pd_annotate_auth_failure(ErrorData *edata)
+{
+	PdEvent		self;
+
+	memset(&self, 0, sizeof(self));
+	self.addr_family = pd_port_addr(MyProcPort, self.addr, &self.client_port);
+
+	/* the network's tally: the same few words whatever the ring holds */
+	if (pd_attempt_guessing(self.addr_family, self.addr,
+							pd_port_transport(MyProcPort), GetCurrentTimestamp()))
+	{
+		char		peer[64];
+		char	   *colon;
+
+		/*
+		 * "probe_detect: 203.0.113.7: password guessing" first, so that it
+		 * is on the DETAIL line that carries log_line_prefix: log watchers
+		 * match whole lines.
+		 */
+		pd_format_peer(&self, peer, sizeof(peer));
+		colon = strrchr(peer, ':');
+		if (colon)
+			*colon = '\0';
+		if (peer[0] == '[')
+		{
+			memmove(peer, peer + 1, strlen(peer));
+			peer[strlen(peer) - 1] = '\0';
+		}
+		edata->detail_log = edata->detail_log ?
+			psprintf("probe_detect: %s: password guessing\n%s", peer, edata->detail_log) :
+			psprintf("probe_detect: %s: password guessing", peer);
+	}
+}
