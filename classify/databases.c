@@ -149,9 +149,7 @@ pd_rule_mssql(const PdView *v, PdClass *c)
 	}
 	if (k == 0 || k == 12)
 		return false;
-	PD_SET(c->protocol, "mssql");
-	PD_SET(c->detail, "TDS PRELOGIN");
-	return true;
+	return pd_found(c, "mssql", "TDS PRELOGIN");
 }
 
 /* Oracle TNS CONNECT packet. */
@@ -191,17 +189,9 @@ pd_rule_cassandra(const PdView *v, PdClass *c)
 	if (v->off == 0 && (pd_at(v, 0) < 1 || pd_at(v, 0) > 5))
 		return false;
 	if (op == 0x05 && body == 0 && pd_end(v) == 9)
-	{
-		PD_SET(c->protocol, "cassandra");
-		PD_SET(c->detail, "CQL OPTIONS");
-		return true;
-	}
+		return pd_found(c, "cassandra", "CQL OPTIONS");
 	if (op == 0x01 && body > 0 && body < 4096 &&
 		pd_find_str(v, 9, "CQL_VERSION", 64) >= 0)
-	{
-		PD_SET(c->protocol, "cassandra");
-		PD_SET(c->detail, "CQL STARTUP");
-		return true;
-	}
+		return pd_found(c, "cassandra", "CQL STARTUP");
 	return false;
 }

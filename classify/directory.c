@@ -33,9 +33,7 @@ pd_rule_kerberos(const PdView *v, PdClass *c)
 	if (pd_end(v) > p && !(pd_is(v, p, "\xa1\x03\x02\x01\x05\xa2\x03\x02\x01", 9) &&
 						  (pd_at(v, p + 9) == 10 || pd_at(v, p + 9) == 12)))
 		return false;
-	PD_SET(c->protocol, "kerberos");
-	PD_SET(c->detail, tag == 0x6a ? "AS-REQ" : "TGS-REQ");
-	return true;
+	return pd_found(c, "kerberos", tag == 0x6a ? "AS-REQ" : "TGS-REQ");
 }
 
 /* LDAP: a BER LDAPMessage with a 1-byte message id. */
@@ -129,11 +127,7 @@ pd_rule_dns(const PdView *v, PdClass *c)
 	if (v->off == 0 && pd_be16(v, 0) != (long) pd_end(v) - 2)
 		return false;
 	if (((flags >> 11) & 0xf) == 2 && qd == 0 && ar == 0 && pd_end(v) == 14)
-	{
-		PD_SET(c->protocol, "dns");
-		PD_SET(c->detail, "server status request");
-		return true;
-	}
+		return pd_found(c, "dns", "server status request");
 	if (((flags >> 11) & 0xf) != 0 || qd != 1)
 		return false;
 	pd_str_init(&d, c->detail, sizeof(c->detail));

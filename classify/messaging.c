@@ -63,12 +63,8 @@ pd_rule_amqp(const PdView *v, PdClass *c)
 		return false;
 	for (k = 0; k < sizeof(hdr) / sizeof(hdr[0]); k++)
 		if (pd_is(v, 4, (const char *) hdr[k], 4))
-		{
-			PD_SET(c->protocol, "amqp");
-			pd_set(c->detail, sizeof(c->detail),
-				   k < 3 ? "AMQP 0-9-1 protocol header" : "AMQP 1.0 protocol header");
-			return true;
-		}
+			return pd_found(c, "amqp", k < 3 ? "AMQP 0-9-1 protocol header" :
+					"AMQP 1.0 protocol header");
 	return false;
 }
 
@@ -133,7 +129,5 @@ pd_rule_stomp(const PdView *v, PdClass *c)
 	if (!PD_IS(v, next, "accept-version:") && !PD_IS(v, next, "host:") &&
 		!PD_IS(v, next, "login:"))
 		return false;
-	PD_SET(c->protocol, "stomp");
-	PD_SET(c->detail, "CONNECT frame");
-	return true;
+	return pd_found(c, "stomp", "CONNECT frame");
 }

@@ -50,9 +50,7 @@ pd_rule_socks(const PdView *v, PdClass *c)
 		}
 		if (nuls > 2)
 			return false;
-		PD_SET(c->protocol, "socks4");
-		pd_set(c->detail, sizeof(c->detail), pd_at(v, 1) == 1 ? "CONNECT" : "BIND");
-		return true;
+		return pd_found(c, "socks4", pd_at(v, 1) == 1 ? "CONNECT" : "BIND");
 	}
 	if (pd_at(v, 0) == 5)
 	{
@@ -71,9 +69,7 @@ pd_rule_socks(const PdView *v, PdClass *c)
 		if (pd_end(v) != (size_t) 2 + n &&
 			!(pd_at(v, 2 + n) == 5 && pd_at(v, 4 + n) == 0))
 			return false;
-		PD_SET(c->protocol, "socks5");
-		PD_SET(c->detail, "method selection");
-		return true;
+		return pd_found(c, "socks5", "method selection");
 	}
 	return false;
 }
@@ -87,9 +83,7 @@ pd_rule_java_rmi(const PdView *v, PdClass *c)
 		pd_at(v, 4) != 0 || (pd_at(v, 5) != 1 && pd_at(v, 5) != 2) ||
 		p < 0x4b || p > 0x4d)
 		return false;
-	PD_SET(c->protocol, "java-rmi");
-	PD_SET(c->detail, "JRMI stream header");
-	return true;
+	return pd_found(c, "java-rmi", "JRMI stream header");
 }
 
 /* ONC RPC over TCP: a CALL, RPC version 2. */
@@ -123,18 +117,11 @@ pd_rule_ajp(const PdView *v, PdClass *c)
 	if (v->off == 0 && PD_IS(v, 0, "\x12\x34") &&
 		(pd_at(v, 4) == 0x0a || pd_at(v, 4) == 0x02) &&
 		pd_be16(v, 2) == (long) pd_end(v) - 4)
-	{
-		PD_SET(c->protocol, "ajp");
-		PD_SET(c->detail, pd_at(v, 4) == 0x0a ? "AJP13 CPing" : "AJP13 forward request");
-		return true;
-	}
+		return pd_found(c, "ajp", pd_at(v, 4) == 0x0a ? "AJP13 CPing" :
+				"AJP13 forward request");
 	if (pd_at(v, 4) == 0x02 && pd_at(v, 5) >= 1 && pd_at(v, 5) <= 28 &&
 		PD_IS(v, 6, "\0\x08HTTP/1."))
-	{
-		PD_SET(c->protocol, "ajp");
-		PD_SET(c->detail, "AJP13 forward request");
-		return true;
-	}
+		return pd_found(c, "ajp", "AJP13 forward request");
 	return false;
 }
 
@@ -172,7 +159,5 @@ pd_rule_distcc(const PdView *v, PdClass *c)
 	}
 	if (pd_end(v) != 12 && !PD_IS(v, 12, "ARGC"))
 		return false;
-	PD_SET(c->protocol, "distcc");
-	PD_SET(c->detail, "DIST request");
-	return true;
+	return pd_found(c, "distcc", "DIST request");
 }

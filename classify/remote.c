@@ -157,9 +157,7 @@ pd_rule_telnet(const PdView *v, PdClass *c)
 	}
 	if (triplets < 2 || p != pd_end(v))
 		return false;
-	PD_SET(c->protocol, "telnet");
-	PD_SET(c->detail, "option negotiation");
-	return true;
+	return pd_found(c, "telnet", "option negotiation");
 }
 
 /* X11 connection setup with an authorization protocol name: whole stream. */
@@ -181,7 +179,6 @@ pd_rule_x11(const PdView *v, PdClass *c)
 		return false;
 	if (nl == 0 && pd_end(v) != 12)
 		return false;
-	PD_SET(c->protocol, "x11");
-	PD_SET(c->detail, le ? "connection setup, little-endian" : "connection setup, big-endian");
-	return true;
+	return pd_found(c, "x11", le ? "connection setup, little-endian" :
+			"connection setup, big-endian");
 }

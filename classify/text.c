@@ -138,11 +138,7 @@ pd_rule_irc(const PdView *v, PdClass *c)
 		return true;
 	if (v->off == 4 && pd_line(v, v->off, &n, &next) &&
 		PD_IS(v, next, "USER ") && pd_find(v, next, ':', 128) > 0)
-	{
-		PD_SET(c->protocol, "irc");
-		PD_SET(c->detail, "NICK/USER registration");
-		return true;
-	}
+		return pd_found(c, "irc", "NICK/USER registration");
 	return false;
 }
 

@@ -124,7 +124,5 @@ pd_rule_sslv2(const PdView *v, PdClass *c)
 		pd_at(v, 3) > 3 || cs < 3 || cs % 3 || sid < 0 || ch < 16 || ch > 32 ||
 		(len & 0x7fff) != 9 + cs + sid + ch)
 		return false;
-	PD_SET(c->protocol, "tls");
-	pd_set(c->detail, sizeof(c->detail), "SSLv2-format ClientHello");
-	return true;
+	return pd_found(c, "tls", "SSLv2-format ClientHello");
 }

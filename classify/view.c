@@ -165,3 +165,11 @@ pd_set(char *dst, size_t cap, const char *src)
 	pd_str_init(&s, dst, cap);
 	pd_str_add(&s, src);
 }
+
+bool
+pd_found(PdClass *c, const char *protocol, const char *detail)
+{
+	PD_SET(c->protocol, protocol);
+	PD_SET(c->detail, detail);
+	return true;
+}

@@ -151,4 +151,7 @@ extern void pd_set(char *dst, size_t cap, const char *src);
 
 #define PD_SET(field, src) pd_set((field), sizeof(field), (src))
 
+/* A rule's answer when its detail is a fixed text: true, to be returned. */
+extern bool pd_found(PdClass *c, const char *protocol, const char *detail);
+
 #endif							/* PD_CLASSIFY_VIEW_H */

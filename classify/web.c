@@ -227,10 +227,7 @@ pd_rule_http2(const PdView *v, PdClass *c)
 {
 	if (PD_IS(v, 0, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") ||
 		PD_IS(v, 4, "* HTTP/2.0\r\n\r\nSM\r\n\r\n"))
-	{
-		PD_SET(c->protocol, "http2");
-		PD_SET(c->detail, "HTTP/2 connection preface (prior knowledge)");
-		return true;
-	}
+		return pd_found(c, "http2",
+				"HTTP/2 connection preface (prior knowledge)");
 	return false;
 }
