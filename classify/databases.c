@@ -61,7 +61,7 @@ pd_rule_memcached(const PdView *v, PdClass *c)
 
 	if (v->off != 0)
 		return false;
-	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+	for (k = 0; k < lengthof_(cmds); k++)
 		if (pd_end(v) == strlen(cmds[k]) && pd_is(v, 0, cmds[k], strlen(cmds[k])))
 		{
 			PdStr		d;

@@ -61,7 +61,7 @@ pd_rule_amqp(const PdView *v, PdClass *c)
 
 	if (pd_end(v) != 8 || (v->off == 0 && !PD_IS(v, 0, "AMQP")))
 		return false;
-	for (k = 0; k < sizeof(hdr) / sizeof(hdr[0]); k++)
+	for (k = 0; k < lengthof_(hdr); k++)
 		if (pd_is(v, 4, (const char *) hdr[k], 4))
 			return pd_found(c, "amqp", k < 3 ? "AMQP 0-9-1 protocol header" :
 					"AMQP 1.0 protocol header");

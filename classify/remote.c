@@ -107,6 +107,7 @@ pd_rule_vnc(const PdView *v, PdClass *c)
 {
 	size_t		i = 4;
 	size_t		k;
+	PdStr		d;
 
 	if (v->off == 0 && !PD_IS(v, 0, "RFB "))
 		return false;
@@ -120,13 +121,9 @@ pd_rule_vnc(const PdView *v, PdClass *c)
 			return false;
 	}
 	PD_SET(c->protocol, "vnc");
-	{
-		PdStr		d;
-
-		pd_str_init(&d, c->detail, sizeof(c->detail));
-		pd_str_add(&d, "RFB ");
-		pd_str_addv(&d, v, i, 7);
-	}
+	pd_str_init(&d, c->detail, sizeof(c->detail));
+	pd_str_add(&d, "RFB ");
+	pd_str_addv(&d, v, i, 7);
 	return true;
 }
 

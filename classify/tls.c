@@ -20,7 +20,6 @@ pd_rule_tls(const PdView *v, PdClass *c)
 	long		ext_len;
 	int			guard;
 	PdStr		d;
-	bool		sni = false;
 
 	if (pd_at(v, 5) != 0x01 || pd_at(v, 9) != 0x03 || pd_at(v, 10) > 0x04 ||
 		pd_at(v, 6) != 0)
@@ -82,7 +81,6 @@ pd_rule_tls(const PdView *v, PdClass *c)
 			{
 				pd_str_add(&d, " SNI=");
 				pd_str_addv(&d, v, body + 5, (size_t) nl);
-				sni = true;
 			}
 		}
 		else if (type == 16 && len >= 3)
@@ -106,7 +104,6 @@ pd_rule_tls(const PdView *v, PdClass *c)
 		}
 		p = body + (size_t) len;
 	}
-	(void) sni;
 	return true;
 }
 

@@ -54,7 +54,7 @@ pd_agent_tool(const PdView *v, size_t i, size_t n, PdClass *c)
 	if (n > 256)				/* real User-Agents are shorter */
 		n = 256;
 
-	for (a = 0; a < sizeof(pd_http_agents) / sizeof(pd_http_agents[0]); a++)
+	for (a = 0; a < lengthof_(pd_http_agents); a++)
 	{
 		const PdAgent *ag = &pd_http_agents[a];
 		long		at = pd_find_str(v, i, ag->needle, n);
@@ -151,7 +151,7 @@ pd_rule_http(const PdView *v, PdClass *c)
 		return false;
 
 	/* Which methods fit what we see of the line? */
-	for (m = 0; m < sizeof(pd_methods) / sizeof(pd_methods[0]); m++)
+	for (m = 0; m < lengthof_(pd_methods); m++)
 	{
 		const PdMethod *pm = &pd_methods[m];
 		size_t		ml = strlen(pm->name);
