@@ -112,9 +112,7 @@ pd_rule_mqtt(const PdView *v, PdClass *c)
 bool
 pd_rule_stomp(const PdView *v, PdClass *c)
 {
-	size_t		n,
-				next,
-				n2,
+	size_t		n2,
 				next2;
 	bool		cmd;
 
@@ -124,10 +122,10 @@ pd_rule_stomp(const PdView *v, PdClass *c)
 	else
 		cmd = PD_IS(v, 4, "ECT\n") || PD_IS(v, 4, "P\n") ||
 			PD_IS(v, 4, "ECT\r\n") || PD_IS(v, 4, "P\r\n");
-	if (!cmd || !pd_line(v, v->off, &n, &next) || !pd_line(v, next, &n2, &next2))
+	if (!cmd || !v->line || !pd_line(v, v->line_next, &n2, &next2))
 		return false;
-	if (!PD_IS(v, next, "accept-version:") && !PD_IS(v, next, "host:") &&
-		!PD_IS(v, next, "login:"))
+	if (!PD_IS(v, v->line_next, "accept-version:") &&
+		!PD_IS(v, v->line_next, "host:") && !PD_IS(v, v->line_next, "login:"))
 		return false;
 	return pd_found(c, "stomp", "CONNECT frame");
 }

@@ -80,9 +80,8 @@ pd_classify(const PdProbe *probe, PdClass *out)
 	pd_clear(out);
 	if (probe->offset != 0 && probe->offset != 4)
 		return;
-	v.b = probe->bytes;
-	v.len = probe->bytes ? probe->len : 0;
-	v.off = probe->offset;
+	pd_view_init(&v, probe->bytes, probe->bytes ? probe->len : 0,
+				 probe->offset);
 
 	/* a rule that fails may leave half an answer: cleared for the next */
 	for (i = 0; i < lengthof_(pd_rules) && !found && v.len > 0; i++)

@@ -5,8 +5,8 @@
  *	  IMAP.
  *
  * Each is a rule of its own.  Apart from git's, each needs a complete line
- * of printable text at the start of what is known; the detail is that line
- * (or part of it), escaped.
+ * of printable text at the start of what is known (the view's first line);
+ * the detail is that line (or part of it), escaped.
  *
  *-------------------------------------------------------------------------
  */
@@ -29,12 +29,11 @@ static bool
 pd_commands(const PdView *v, PdClass *c, const PdCommand *cmds, size_t ncmds,
 			const char *protocol)
 {
-	size_t		n,
-				next,
-				k;
+	size_t		n = v->line_n;
+	size_t		k;
 	PdStr		d;
 
-	if (!pd_line(v, v->off, &n, &next))
+	if (!v->line)
 		return false;
 	for (k = 0; k < ncmds; k++)
 	{
@@ -76,17 +75,15 @@ pd_rule_git(const PdView *v, PdClass *c)
 bool
 pd_rule_rsync(const PdView *v, PdClass *c)
 {
-	size_t		n,
-				next;
 	PdStr		d;
 
-	if (!pd_line(v, v->off, &n, &next) ||
+	if (!v->line ||
 		!(v->off == 0 ? PD_IS(v, 0, "@RSYNCD: ") : PD_IS(v, 4, "NCD: ")))
 		return false;
 	PD_SET(c->protocol, "rsync");
 	pd_str_init(&d, c->detail, sizeof(c->detail));
 	pd_str_add(&d, "@RSY");
-	pd_str_addv(&d, v, 4, Min_(v->off + n - 4, 60));
+	pd_str_addv(&d, v, 4, Min_(v->off + v->line_n - 4, 60));
 	return true;
 }
 
@@ -131,13 +128,11 @@ pd_rule_irc(const PdView *v, PdClass *c)
 	static const PdCommand cmds[] = {
 		{"NICK ", NULL}, {"CAP LS", "LS 30"},
 	};
-	size_t		n,
-				next;
 
 	if (pd_commands(v, c, cmds, lengthof_(cmds), "irc"))
 		return true;
-	if (v->off == 4 && pd_line(v, v->off, &n, &next) &&
-		PD_IS(v, next, "USER ") && pd_find(v, next, ':', 128) > 0)
+	if (v->off == 4 && v->line && PD_IS(v, v->line_next, "USER ") &&
+		pd_find(v, v->line_next, ':', 128) > 0)
 		return pd_found(c, "irc", "NICK/USER registration");
 	return false;
 }
@@ -148,13 +143,12 @@ pd_rule_imap(const PdView *v, PdClass *c)
 {
 	static const char *const imap[] = {" CAPABILITY", " STARTTLS", " LOGIN ",
 	" AUTHENTICATE ", " LOGOUT"};
-	size_t		n,
-				next,
-				k;
+	size_t		n = v->line_n;
+	size_t		k;
 	size_t		s = v->off;
 	PdStr		d;
 
-	if (!pd_line(v, v->off, &n, &next))
+	if (!v->line)
 		return false;
 	while (s < v->off + n && s < v->off + 16 && pd_at(v, s) != ' ')
 	{

@@ -77,6 +77,16 @@ pd_line(const PdView *v, size_t i, size_t *n, size_t *next)
 	return true;
 }
 
+void
+pd_view_init(PdView *v, const uint8_t *b, size_t len, size_t off)
+{
+	v->b = b;
+	v->len = len;
+	v->off = off;
+	v->line_n = v->line_next = 0;
+	v->line = pd_line(v, off, &v->line_n, &v->line_next);
+}
+
 bool
 pd_ends_with(const PdView *v, size_t i, size_t n, const char *suffix)
 {

@@ -38,6 +38,14 @@ typedef struct PdView
 	const uint8_t *b;
 	size_t		len;
 	size_t		off;			/* stream offset of b[0] */
+
+	/*
+	 * The first line of text, as pd_line() finds it at off: looked for once
+	 * per call, not by each of the many rules that want it.
+	 */
+	bool		line;			/* a complete printable line starts at off */
+	size_t		line_n;			/* its length without the line end */
+	size_t		line_next;		/* stream offset of the line after it */
 } PdView;
 
 /* Stream byte i, or -1 if it is not known. */
@@ -114,6 +122,7 @@ extern long pd_find_str(const PdView *v, size_t from, const char *s,
  * there is no complete line of printable text there.
  */
 extern bool pd_line(const PdView *v, size_t i, size_t *n, size_t *next);
+extern void pd_view_init(PdView *v, const uint8_t *b, size_t len, size_t off);
 extern bool pd_ends_with(const PdView *v, size_t i, size_t n,
 						 const char *suffix);
 

@@ -147,8 +147,10 @@ pd_rule_http(const PdView *v, PdClass *c)
 				ua = 0,
 				uan = 0;
 
-	if (!pd_line(v, start, &n, &next) || n < 10)
+	if (!v->line || v->line_n < 10)
 		return false;
+	n = v->line_n;
+	next = v->line_next;
 
 	/* Which methods fit what we see of the line? */
 	for (m = 0; m < lengthof_(pd_methods); m++)
