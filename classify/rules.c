@@ -15,12 +15,12 @@
 
 typedef struct PdRule
 {
-	const char *name;			/* for people and tests; not an output */
+	const char *name;			/* for people reading the order; not output */
 	PdRuleFn	rule;
 } PdRule;
 
 static const PdRule pd_rules[] = {
-	/* binary records whose headers leave no doubt */
+	/* most specific first */
 	{.name = "tls", .rule = pd_rule_tls},
 	{.name = "sslv2", .rule = pd_rule_sslv2},
 	/* before http: the HTTP/2 preface is also an HTTP-like request line */
@@ -47,12 +47,12 @@ static const PdRule pd_rules[] = {
 	{.name = "ajp", .rule = pd_rule_ajp},
 	{.name = "bittorrent", .rule = pd_rule_bittorrent},
 	{.name = "distcc", .rule = pd_rule_distcc},
-	/* short or loose signatures: after everything more specific */
+	/* signatures of a few bytes, or only an exact length */
 	{.name = "vnc", .rule = pd_rule_vnc},
 	{.name = "telnet", .rule = pd_rule_telnet},
 	{.name = "memcached", .rule = pd_rule_memcached},
 	{.name = "x11", .rule = pd_rule_x11},
-	/* line protocols last: a printable first line is the weakest evidence */
+	/* client-first line protocols: a line of text is weak evidence */
 	{.name = "git", .rule = pd_rule_git},
 	{.name = "rsync", .rule = pd_rule_rsync},	/* before irc */
 	{.name = "smtp", .rule = pd_rule_smtp},	/* before irc */
