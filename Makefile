@@ -1,7 +1,15 @@
 # probe_detect/Makefile
 
 MODULE_big = probe_detect
-OBJS = probe_detect.o pd_sql.o pd_sources.o pd_hooks.o pd_annotate.o pd_capture.o pd_refuse.o pd_persist.o pd_analysis.o pd_feed.o pd_attempts.o pd_port.o pd_ring.o pd_tally.o pd_counters.o pd_text.o pd_classify.o pd_nmap_table.o pd_scan.o pd_labels.o
+# The classifier is a catalogue in classify/: the rules, one file per
+# protocol family, and rules.c, their order and the entry point.
+CLASSIFY_OBJS = classify/rules.o classify/view.o classify/web.o classify/tls.o \
+	classify/remote.o classify/directory.o classify/databases.o \
+	classify/messaging.o classify/text.o classify/other.o classify/postgres.o \
+	classify/nmap.o classify/nmap_table.o
+OBJS = probe_detect.o pd_sql.o pd_sources.o pd_hooks.o pd_annotate.o pd_capture.o \
+	pd_refuse.o pd_persist.o pd_analysis.o pd_feed.o pd_attempts.o pd_port.o \
+	pd_ring.o pd_tally.o pd_counters.o pd_text.o pd_scan.o pd_labels.o $(CLASSIFY_OBJS)
 EXTENSION = probe_detect
 # 1.0 is the base script; later versions are reached by upgrade scripts.
 DATA = $(EXTENSION)--1.0.sql $(EXTENSION)--1.0--1.1.sql
@@ -30,7 +38,7 @@ all install installcheck:
 endif
 
 # PGXS tracks no header dependencies: every object depends on every header.
-$(OBJS): $(wildcard $(srcdir)/*.h)
+$(OBJS): $(wildcard $(srcdir)/*.h $(srcdir)/classify/*.h)
 
 # The README's two commands: they install what is missing first, so they
 # work on a machine that has no PostgreSQL yet.
@@ -61,7 +69,10 @@ tap:
 
 # C unit tests of the parts that need no server.
 UNIT_CFLAGS = -std=c99 -Wall -Wextra -Wno-missing-field-initializers -Werror -O1 -g -I.
-CLASSIFIER = pd_classify.c pd_nmap_table.c pd_scan.c pd_labels.c
+# The classifier alone: its catalogue, pd_text.c's escaper, and what the
+# tests check it with.
+CLASSIFIER = $(CLASSIFY_OBJS:.o=.c) pd_text.c pd_scan.c pd_labels.c
+CLASSIFIER_H = pd_classify.h pd_text.h pd_kind.h $(wildcard classify/*.h)
 unit: test/unit_text test/unit_classify test/unit_scan
 	./test/unit_text
 	./test/unit_classify test/captures.tsv
@@ -70,10 +81,10 @@ unit: test/unit_text test/unit_classify test/unit_scan
 test/unit_text: test/unit_text.c pd_text.c pd_text.h
 	$(CC) $(UNIT_CFLAGS) -o $@ test/unit_text.c pd_text.c
 
-test/unit_classify: test/unit_classify.c $(CLASSIFIER) pd_classify.h pd_classify_int.h pd_kind.h pd_labels.h
+test/unit_classify: test/unit_classify.c $(CLASSIFIER) $(CLASSIFIER_H) pd_labels.h
 	$(CC) $(UNIT_CFLAGS) -o $@ test/unit_classify.c $(CLASSIFIER)
 
-test/unit_scan: test/unit_scan.c $(CLASSIFIER) pd_scan.h pd_kind.h
+test/unit_scan: test/unit_scan.c $(CLASSIFIER) $(CLASSIFIER_H) pd_scan.h
 	$(CC) $(UNIT_CFLAGS) -o $@ test/unit_scan.c $(CLASSIFIER)
 
 # Regenerate the nmap probe fingerprints from every nmap Debian ships, newest
@@ -83,7 +94,7 @@ NMAP_PROBES ?= $(wildcard $(foreach m,18 17,$(shell bash scripts/chroot.sh dir $
 	/usr/share/nmap/nmap-service-probes \
 	$(shell bash scripts/chroot.sh dir 13 2>/dev/null)/usr/share/nmap/nmap-service-probes)
 nmap-table:
-	perl scripts/gen_nmap_table.pl $(NMAP_PROBES) > pd_nmap_table.c
+	perl scripts/gen_nmap_table.pl $(NMAP_PROBES) > classify/nmap_table.c
 
 # libFuzzer with address and undefined-behaviour sanitizers, for a fixed time
 # each, the classifier seeded with the real captures.
@@ -109,7 +120,7 @@ fuzz: test/fuzz_text test/fuzz_classify
 test/fuzz_text: test/fuzz_text.c pd_text.c pd_text.h
 	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ test/fuzz_text.c pd_text.c
 
-test/fuzz_classify: test/fuzz_classify.c $(CLASSIFIER) pd_classify.h
+test/fuzz_classify: test/fuzz_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
 	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ test/fuzz_classify.c $(CLASSIFIER)
 
 # Benchmarks: not tests.  Ratios and costs measured side by side in one run.
@@ -129,7 +140,7 @@ bench-feed:
 bench-direct-tls:
 	bash bench/direct_tls.sh
 
-bench/bench_classify: bench/bench_classify.c $(CLASSIFIER) pd_classify.h
+bench/bench_classify: bench/bench_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
 	$(CC) -std=c99 -O2 -I. -o $@ bench/bench_classify.c $(CLASSIFIER)
 
 EXTRA_CLEAN = bench/bench_classify test/unit_text test/unit_classify test/unit_scan test/fuzz_classify test/fuzz_text test/fuzz_work results_nopreload tmp_check_nopreload

@@ -80,6 +80,7 @@ static void
 pd_shmem_startup(void)
 {
 	bool		found;
+	void	   *mem;
 	PdRing	   *ring;
 	PdCounters *counters;
 
@@ -87,10 +88,11 @@ pd_shmem_startup(void)
 		pd_prev_shmem_startup_hook();
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	pd_refuse_shmem_init(ShmemInitStruct("probe_detect refused",
-										 pd_refuse_shmem_size(), &found), found);
-	pd_attempts_shmem_init(ShmemInitStruct("probe_detect tally",
-										   pd_attempts_shmem_size(), &found), found);
+	/* found is set by ShmemInitStruct(): read it only after the call */
+	mem = ShmemInitStruct("probe_detect refused", pd_refuse_shmem_size(), &found);
+	pd_refuse_shmem_init(mem, found);
+	mem = ShmemInitStruct("probe_detect tally", pd_attempts_shmem_size(), &found);
+	pd_attempts_shmem_init(mem, found);
 
 	/*
 	 * The counters right before the ring: shared memory is handed out in

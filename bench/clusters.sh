@@ -14,7 +14,7 @@ B=29602
 
 cd "$work"
 gcc -O2 -o flood bench/flood.c
-gcc -std=c99 -O2 -I. -o bench_classify bench/bench_classify.c pd_classify.c pd_nmap_table.c pd_scan.c
+gcc -std=c99 -O2 -I. -o bench_classify bench/bench_classify.c classify/*.c pd_text.c pd_scan.c
 make -s -C bench -f Makefile.hookbench PG_CONFIG="$bin/pg_config" >/dev/null
 
 cleanup()

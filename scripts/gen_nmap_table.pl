@@ -1,10 +1,10 @@
 #!/usr/bin/perl
-# Generates pd_nmap_table.c: fingerprints of nmap's TCP service probes, so
+# Generates classify/nmap_table.c: fingerprints of nmap's TCP service probes, so
 # the classifier can name the exact probe without carrying nmap's payloads.
 # Each fingerprint is the probe's length and an FNV-1a hash of up to 64
 # bytes after its first four (which PostgreSQL consumes as a length word).
 #
-#   perl scripts/gen_nmap_table.pl /usr/share/nmap/nmap-service-probes > pd_nmap_table.c
+#   perl scripts/gen_nmap_table.pl /usr/share/nmap/nmap-service-probes > classify/nmap_table.c
 use strict;
 use warnings;
 no warnings 'portable';    # 64-bit hash constants
@@ -86,7 +86,7 @@ my $count = @rows;
 print <<"HEAD";
 /*-------------------------------------------------------------------------
  *
- * pd_nmap_table.c
+ * nmap_table.c
  *	  Fingerprints of nmap's TCP service probes (generated; do not edit).
  *
  * Made by scripts/gen_nmap_table.pl (make nmap-table) from the
@@ -95,7 +95,7 @@ print <<"HEAD";
  *
  *-------------------------------------------------------------------------
  */
-#include "pd_classify_int.h"
+#include "classify/catalogue.h"
 
 const PdNmapProbe pd_nmap_probes[] = {
 HEAD

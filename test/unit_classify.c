@@ -1,6 +1,6 @@
 /*
  * unit_classify.c
- *	  Table-driven tests of the classifier (pd_classify.c); no server needed.
+ *	  Table-driven tests of the classifier (classify/); no server needed.
  *
  * Cases come from four places:
  *  - test/captures.tsv: real clients' first bytes, captured here;
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "pd_classify.h"
-#include "pd_classify_int.h"
+#include "classify/catalogue.h"
 #include "pd_labels.h"
 
 static int	passed;

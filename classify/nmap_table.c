@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * pd_nmap_table.c
+ * nmap_table.c
  *	  Fingerprints of nmap's TCP service probes (generated; do not edit).
  *
  * Made by scripts/gen_nmap_table.pl (make nmap-table) from the
@@ -9,7 +9,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "pd_classify_int.h"
+#include "classify/catalogue.h"
 
 const PdNmapProbe pd_nmap_probes[] = {
 	{"GetRequest", "http", 18, 14, UINT64_C(0x446817c3bff57608)},

@@ -1,0 +1,123 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalogue.h
+ *	  Internals of the classifier: its rules, one file per protocol family,
+ *	  the start-up parameter iterator and the nmap fingerprint table.
+ *
+ * A rule names a protocol only on evidence that would be a coincidence in
+ * anything else: a wrong guess is worse than none, and random bytes must
+ * stay unclassified.  A rule that answers false may leave anything in its
+ * PdClass; pd_classify() clears it before the next rule.  The order the
+ * rules are tried in is in rules.c, and only there.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PD_CLASSIFY_CATALOGUE_H
+#define PD_CLASSIFY_CATALOGUE_H
+
+#include "pd_classify.h"
+#include "classify/view.h"
+
+typedef bool (*PdRuleFn) (const PdView *v, PdClass *c);
+
+/* web.c */
+extern bool pd_rule_http(const PdView *v, PdClass *c);
+extern bool pd_rule_http2(const PdView *v, PdClass *c);
+
+/* tls.c */
+extern bool pd_rule_tls(const PdView *v, PdClass *c);
+extern bool pd_rule_sslv2(const PdView *v, PdClass *c);
+
+/* remote.c */
+extern bool pd_rule_ssh(const PdView *v, PdClass *c);
+extern bool pd_rule_rdp(const PdView *v, PdClass *c);
+extern bool pd_rule_vnc(const PdView *v, PdClass *c);
+extern bool pd_rule_telnet(const PdView *v, PdClass *c);
+extern bool pd_rule_x11(const PdView *v, PdClass *c);
+
+/* directory.c */
+extern bool pd_rule_kerberos(const PdView *v, PdClass *c);
+extern bool pd_rule_ldap(const PdView *v, PdClass *c);
+extern bool pd_rule_dns(const PdView *v, PdClass *c);
+
+/* databases.c */
+extern bool pd_rule_redis(const PdView *v, PdClass *c);
+extern bool pd_rule_memcached(const PdView *v, PdClass *c);
+extern bool pd_rule_mongodb(const PdView *v, PdClass *c);
+extern bool pd_rule_mssql(const PdView *v, PdClass *c);
+extern bool pd_rule_oracle(const PdView *v, PdClass *c);
+extern bool pd_rule_cassandra(const PdView *v, PdClass *c);
+
+/* messaging.c */
+extern bool pd_rule_kafka(const PdView *v, PdClass *c);
+extern bool pd_rule_amqp(const PdView *v, PdClass *c);
+extern bool pd_rule_mqtt(const PdView *v, PdClass *c);
+extern bool pd_rule_stomp(const PdView *v, PdClass *c);
+
+/* text.c: client-first line protocols */
+extern bool pd_rule_git(const PdView *v, PdClass *c);
+extern bool pd_rule_rsync(const PdView *v, PdClass *c);
+extern bool pd_rule_smtp(const PdView *v, PdClass *c);
+extern bool pd_rule_ftp(const PdView *v, PdClass *c);
+extern bool pd_rule_pop3(const PdView *v, PdClass *c);
+extern bool pd_rule_irc(const PdView *v, PdClass *c);
+extern bool pd_rule_imap(const PdView *v, PdClass *c);
+
+/* other.c */
+extern bool pd_rule_smb(const PdView *v, PdClass *c);
+extern bool pd_rule_socks(const PdView *v, PdClass *c);
+extern bool pd_rule_java_rmi(const PdView *v, PdClass *c);
+extern bool pd_rule_onc_rpc(const PdView *v, PdClass *c);
+extern bool pd_rule_ajp(const PdView *v, PdClass *c);
+extern bool pd_rule_bittorrent(const PdView *v, PdClass *c);
+extern bool pd_rule_distcc(const PdView *v, PdClass *c);
+
+/* postgres.c: PostgreSQL itself, last, with what the server knows too */
+extern bool pd_rule_postgres(const PdView *v, const PdProbe *probe,
+							 PdClass *c);
+
+/*
+ * One start-up parameter of a "name\0value\0..." list, as PostgreSQL parsed
+ * it (PdProbe.params) or as a StartupMessage carries it.
+ */
+typedef struct PdParam
+{
+	const char *name;			/* NUL-terminated, never empty */
+	size_t		name_len;
+	const char *value;
+	size_t		value_len;
+	bool		complete;		/* value NUL-terminated within the list */
+} PdParam;
+
+/*
+ * The parameter at *pos, and *pos moved past it.  False at the end of the
+ * list: an empty or unterminated name, or a name with no value byte.  A
+ * value cut off by the end of the list is still returned, as incomplete,
+ * and ends the list.
+ */
+extern bool pd_params_next(const char *params, size_t len, size_t *pos,
+						   PdParam *param);
+
+/* nmap.c and its generated table, nmap_table.c */
+#define PD_NMAP_HASHED_MAX 64
+
+/* One nmap TCP probe: total length and FNV-1a of bytes 4 .. 4 + hashed. */
+typedef struct PdNmapProbe
+{
+	const char *name;
+	const char *protocol;		/* NULL when the probe's target is vague */
+	uint16_t	length;
+	uint16_t	hashed;
+	uint64_t	hash;
+} PdNmapProbe;
+
+extern const PdNmapProbe pd_nmap_probes[];
+extern const int pd_nmap_probe_count;
+
+/* The nmap probe whose exact bytes these are, or NULL. */
+extern const PdNmapProbe *pd_nmap_match(const PdProbe *probe);
+
+/* If the bytes are an nmap probe's: its tool name and, if known, protocol. */
+extern void pd_nmap_classify(const PdProbe *probe, PdClass *out);
+
+#endif							/* PD_CLASSIFY_CATALOGUE_H */

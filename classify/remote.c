@@ -1,0 +1,181 @@
+/*-------------------------------------------------------------------------
+ *
+ * remote.c
+ *	  Remote shells and desktops: SSH, RDP, VNC, telnet and X11.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "classify/catalogue.h"
+
+bool
+pd_rule_ssh(const PdView *v, PdClass *c)
+{
+	size_t		n;
+	size_t		next;
+	size_t		ver;
+	size_t		sw;
+	size_t		e;
+	PdStr		s;
+
+	if (PD_IS(v, 0, "SSH-"))
+		ver = 4;
+	else if (v->off == 4 && (PD_IS(v, 4, "2.0-") || PD_IS(v, 4, "1.99-") ||
+							 PD_IS(v, 4, "1.5-")))
+		ver = 4;
+	else
+		return false;
+	if (!pd_line(v, ver, &n, &next) || n < 5 || n > 251)
+		return false;
+	PD_SET(c->protocol, "ssh");
+	pd_str_init(&s, c->detail, sizeof(c->detail));
+	pd_str_add(&s, "SSH-");
+	pd_str_addv(&s, v, ver, n);
+
+	/* software version: after "2.0-", up to a space */
+	sw = ver;
+	while (sw < ver + n && pd_at(v, sw) != '-')
+		sw++;
+	sw++;
+	e = sw;
+	while (e < ver + n && pd_at(v, e) != ' ')
+		e++;
+	if (e > sw)
+	{
+		size_t		k;
+		size_t		us = e;
+		char	   *t = c->tool;
+
+		/* "OpenSSH_9.2p1" -> "openssh 9.2p1"; "Go" -> "go" */
+		for (k = sw; k < e; k++)
+			if (pd_at(v, k) == '_')
+			{
+				us = k;
+				break;
+			}
+		c->tool[0] = '\0';
+		pd_str_init(&s, c->tool, sizeof(c->tool));
+		pd_str_addv(&s, v, sw, us - sw);
+		for (; *t; t++)
+			if (*t >= 'A' && *t <= 'Z')
+				*t += 'a' - 'A';
+		if (us < e)
+		{
+			pd_str_add(&s, " ");
+			pd_str_addv(&s, v, us + 1, e - us - 1);
+		}
+	}
+	return true;
+}
+
+/* RDP: TPKT + X.224 Connection Request, with its cookie. */
+bool
+pd_rule_rdp(const PdView *v, PdClass *c)
+{
+	int			li = pd_at(v, 4);
+	long		ck;
+	PdStr		d;
+
+	if (li < 6 || pd_at(v, 5) != 0xe0 || pd_be16(v, 6) != 0 || pd_at(v, 10) != 0)
+		return false;
+	if (v->off == 0 && (pd_at(v, 0) != 3 || pd_at(v, 1) != 0 ||
+						pd_be16(v, 2) != li + 5))
+		return false;
+	ck = PD_IS(v, 11, "Cookie: mstshash=") ? 11 : -1;
+	if (ck < 0 && (size_t) li + 5 != pd_end(v))
+		return false;			/* no cookie: the length must be exact */
+	PD_SET(c->protocol, "rdp");
+	pd_str_init(&d, c->detail, sizeof(c->detail));
+	pd_str_add(&d, "X.224 Connection Request");
+	if (ck >= 0)
+	{
+		long		e = pd_find(v, 11, '\r', 128);
+		size_t		from = 11 + 17;
+
+		if (e > (long) from)
+		{
+			pd_str_add(&d, "; Cookie: mstshash=");
+			pd_str_addv(&d, v, from, (size_t) e - from);
+			if (pd_is(v, from, "nmap", 4) && e == (long) from + 4)
+				PD_SET(c->tool, "nmap");
+		}
+	}
+	return true;
+}
+
+bool
+pd_rule_vnc(const PdView *v, PdClass *c)
+{
+	size_t		i = 4;
+	size_t		k;
+	PdStr		d;
+
+	if (v->off == 0 && !PD_IS(v, 0, "RFB "))
+		return false;
+	if (pd_end(v) != i + 8 || pd_at(v, i + 3) != '.' || pd_at(v, i + 7) != '\n')
+		return false;
+	for (k = 0; k < 7; k++)
+	{
+		int			ch = pd_at(v, i + k);
+
+		if (k != 3 && (ch < '0' || ch > '9'))
+			return false;
+	}
+	PD_SET(c->protocol, "vnc");
+	pd_str_init(&d, c->detail, sizeof(c->detail));
+	pd_str_add(&d, "RFB ");
+	pd_str_addv(&d, v, i, 7);
+	return true;
+}
+
+/* Telnet option negotiation: IAC DO/DONT/WILL/WONT triplets throughout. */
+bool
+pd_rule_telnet(const PdView *v, PdClass *c)
+{
+	size_t		p = v->off;
+	int			triplets = 0;
+
+	if (v->off == 4)
+	{
+		/* we joined mid-stream: byte 3 was IAC, bytes 4-5 end that triplet */
+		if (pd_at(v, 4) < 0xfb || pd_at(v, 4) > 0xfe || pd_at(v, 5) > 0x31)
+			return false;
+		p = 6;
+		triplets = 1;
+	}
+	while (p < pd_end(v) && triplets < 64)
+	{
+		int			cmd = pd_at(v, p + 1);
+
+		if (pd_at(v, p) != 0xff || cmd < 0xfb || cmd > 0xfe || pd_at(v, p + 2) < 0 ||
+			pd_at(v, p + 2) > 0x31)
+			return false;
+		p += 3;
+		triplets++;
+	}
+	if (triplets < 2 || p != pd_end(v))
+		return false;
+	return pd_found(c, "telnet", "option negotiation");
+}
+
+/* X11 connection setup with an authorization protocol name: whole stream. */
+bool
+pd_rule_x11(const PdView *v, PdClass *c)
+{
+	int			o = pd_at(v, 0);
+	bool		le = o == 'l';
+	long		major;
+	long		nl;
+
+	if (v->off != 0 || (o != 'l' && o != 'B') || pd_at(v, 1) != 0)
+		return false;
+	major = le ? pd_le16(v, 2) : pd_be16(v, 2);
+	nl = le ? pd_le16(v, 6) : pd_be16(v, 6);
+	if (major != 11 || nl < 0 || nl > 64)
+		return false;
+	if (nl > 0 && !PD_IS(v, 12, "MIT-MAGIC-COOKIE-1") && !PD_IS(v, 12, "XDM-AUTH"))
+		return false;
+	if (nl == 0 && pd_end(v) != 12)
+		return false;
+	return pd_found(c, "x11", le ? "connection setup, little-endian" :
+			"connection setup, big-endian");
+}
