@@ -19,7 +19,7 @@ PGFILEDESC = "probe_detect - identify and record non-PostgreSQL traffic"
 # (REGRESS_NOPRELOAD), each in a throwaway instance.
 REGRESS = probe_detect privileges decode classify reserved_prefix upgrade
 REGRESS_NOPRELOAD = not_preloaded
-REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=$(srcdir)/test/preload.conf
+REGRESS_OPTS = --temp-instance=./tmp_check --temp-config=$(srcdir)/sql/preload.conf
 TAP_TESTS = 1
 
 PG_CONFIG ?= $(shell command -v pg_config || echo /usr/lib/postgresql/15/bin/pg_config)
@@ -33,20 +33,29 @@ ifneq ($(PGXS),)
 include $(PGXS)
 else
 all install installcheck:
-	@echo "pg_config not found: run 'make test' or scripts/setup.sh first, or set PG_CONFIG" >&2
+	@echo "pg_config not found: run 'make setup' (or 'make test') first, or set PG_CONFIG" >&2
 	@exit 1
 endif
 
 # PGXS tracks no header dependencies: every object depends on every header.
 $(OBJS): $(wildcard $(srcdir)/*.h $(srcdir)/classify/*.h)
 
-# The README's two commands: they install what is missing first, so they
-# work on a machine that has no PostgreSQL yet.
-.PHONY: test demo matrix
-test:
+# The machine: Debian's packages, the unprivileged user the tests run as,
+# the module built and installed (root, or sudo).  Nothing else installs.
+# The README's two commands start with it, so they work on a machine that
+# has no PostgreSQL yet.
+.PHONY: setup test demo matrix
+setup:
+	bash scripts/setup.sh
+test: setup
 	bash scripts/test.sh
-demo:
+demo: setup
 	bash scripts/demo.sh
+
+# A developer with PostgreSQL and the module installed: PGXS's installcheck
+# (pg_regress with the module preloaded, then TAP), plus the unit tests and
+# pg_regress without the preload.  No set-up, no root.
+installcheck: unit regress-nopreload
 # pg_regress and TAP against Debian's own PostgreSQL 13, 17, 18 and 19, each
 # in a chroot of its release (root; MATRIX="17 18" for some of them).
 matrix:
@@ -73,19 +82,19 @@ UNIT_CFLAGS = -std=c99 -Wall -Wextra -Wno-missing-field-initializers -Werror -O1
 # tests check it with.
 CLASSIFIER = $(CLASSIFY_OBJS:.o=.c) pd_text.c pd_scan.c pd_labels.c
 CLASSIFIER_H = pd_classify.h pd_text.h pd_kind.h $(wildcard classify/*.h)
-unit: test/unit_text test/unit_classify test/unit_scan
-	./test/unit_text
-	./test/unit_classify test/captures.tsv
-	./test/unit_scan
+unit: unit/unit_text unit/unit_classify unit/unit_scan
+	./unit/unit_text
+	./unit/unit_classify unit/captures.tsv
+	./unit/unit_scan
 
-test/unit_text: test/unit_text.c pd_text.c pd_text.h
-	$(CC) $(UNIT_CFLAGS) -o $@ test/unit_text.c pd_text.c
+unit/unit_text: unit/unit_text.c pd_text.c pd_text.h
+	$(CC) $(UNIT_CFLAGS) -o $@ unit/unit_text.c pd_text.c
 
-test/unit_classify: test/unit_classify.c $(CLASSIFIER) $(CLASSIFIER_H) pd_labels.h
-	$(CC) $(UNIT_CFLAGS) -o $@ test/unit_classify.c $(CLASSIFIER)
+unit/unit_classify: unit/unit_classify.c $(CLASSIFIER) $(CLASSIFIER_H) pd_labels.h
+	$(CC) $(UNIT_CFLAGS) -o $@ unit/unit_classify.c $(CLASSIFIER)
 
-test/unit_scan: test/unit_scan.c $(CLASSIFIER) $(CLASSIFIER_H) pd_scan.h
-	$(CC) $(UNIT_CFLAGS) -o $@ test/unit_scan.c $(CLASSIFIER)
+unit/unit_scan: unit/unit_scan.c $(CLASSIFIER) $(CLASSIFIER_H) pd_scan.h
+	$(CC) $(UNIT_CFLAGS) -o $@ unit/unit_scan.c $(CLASSIFIER)
 
 # Regenerate the nmap probe fingerprints from every nmap Debian ships, newest
 # first: sid's (from the matrix's chroot, scripts/chroot.sh setup 18),
@@ -101,38 +110,38 @@ nmap-table:
 FUZZ_SECONDS ?= 30
 CLANG_FUZZ ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I.
-fuzz: test/fuzz_text test/fuzz_classify
-	rm -rf test/fuzz_work && mkdir -p test/fuzz_work/text test/fuzz_work/classify
+fuzz: unit/fuzz_text unit/fuzz_classify
+	rm -rf unit/fuzz_work && mkdir -p unit/fuzz_work/text unit/fuzz_work/classify
 	perl -ne 'next if /^#|^name\t/; @f = split /\t/; chomp $$f[4]; \
-		open(my $$o, ">", "test/fuzz_work/classify/$$f[0]") or die; \
-		print $$o pack("H*", $$f[4]); close $$o' test/captures.tsv
-	printf '65363.19778' > test/fuzz_work/text/version
-	printf '192.0.2.0/24' > test/fuzz_work/text/net4
-	printf '2001:db8::/33' > test/fuzz_work/text/net6
+		open(my $$o, ">", "unit/fuzz_work/classify/$$f[0]") or die; \
+		print $$o pack("H*", $$f[4]); close $$o' unit/captures.tsv
+	printf '65363.19778' > unit/fuzz_work/text/version
+	printf '192.0.2.0/24' > unit/fuzz_work/text/net4
+	printf '2001:db8::/33' > unit/fuzz_work/text/net6
 	@for f in text classify; do \
 		echo "fuzzing $$f for $(FUZZ_SECONDS) s"; \
-		./test/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
-			-error_exitcode=1 test/fuzz_work/$$f > test/fuzz_work/$$f.log 2>&1; \
-		rc=$$?; grep -E '^Done|ERROR|SUMMARY' test/fuzz_work/$$f.log; \
-		if [ $$rc -ne 0 ]; then tail -60 test/fuzz_work/$$f.log; exit 1; fi; \
+		./unit/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
+			-error_exitcode=1 unit/fuzz_work/$$f > unit/fuzz_work/$$f.log 2>&1; \
+		rc=$$?; grep -E '^Done|ERROR|SUMMARY' unit/fuzz_work/$$f.log; \
+		if [ $$rc -ne 0 ]; then tail -60 unit/fuzz_work/$$f.log; exit 1; fi; \
 	done
 
-test/fuzz_text: test/fuzz_text.c pd_text.c pd_text.h
-	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ test/fuzz_text.c pd_text.c
+unit/fuzz_text: unit/fuzz_text.c pd_text.c pd_text.h
+	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ unit/fuzz_text.c pd_text.c
 
-test/fuzz_classify: test/fuzz_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
-	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ test/fuzz_classify.c $(CLASSIFIER)
+unit/fuzz_classify: unit/fuzz_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
+	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ unit/fuzz_classify.c $(CLASSIFIER)
 
 # Benchmarks: not tests.  Ratios and costs measured side by side in one run.
-bench:
+bench: setup
 	bash bench/run.sh
 
 # Only the login cost with refusing on, ring empty against full.
-bench-refuse:
+bench-refuse: setup
 	bash bench/run.sh refuse
 
 # The ban feed's cost per probe, and a scrape's cost, empty ring and full.
-bench-feed:
+bench-feed: setup
 	bash bench/run.sh feed
 
 # 17+: what capturing direct TLS (trace_connection_negotiation) costs a real
@@ -143,4 +152,4 @@ bench-direct-tls:
 bench/bench_classify: bench/bench_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
 	$(CC) -std=c99 -O2 -I. -o $@ bench/bench_classify.c $(CLASSIFIER)
 
-EXTRA_CLEAN = bench/bench_classify test/unit_text test/unit_classify test/unit_scan test/fuzz_classify test/fuzz_text test/fuzz_work results_nopreload tmp_check_nopreload
+EXTRA_CLEAN = bench/bench_classify unit/unit_text unit/unit_classify unit/unit_scan unit/fuzz_classify unit/fuzz_text unit/fuzz_work results_nopreload tmp_check_nopreload

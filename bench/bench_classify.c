@@ -2,7 +2,7 @@
  * bench_classify.c
  *	  Nanoseconds per classification of 256-byte payloads (make bench).
  *
- * Payloads: every capture in test/captures.tsv cut or padded to 256 bytes
+ * Payloads: every capture in unit/captures.tsv cut or padded to 256 bytes
  * (as the server keeps them at the default capture_bytes) and random bytes,
  * each classified as the server sees it (first four bytes gone).  Reports
  * the mean and the worst payload; not a test, never pass/fail.
@@ -34,7 +34,7 @@ main(int argc, char **argv)
 	static uint8_t payload[128][MAXP];
 	static char names[128][64];
 	int			np = 0;
-	FILE	   *f = fopen(argc > 1 ? argv[1] : "test/captures.tsv", "r");
+	FILE	   *f = fopen(argc > 1 ? argv[1] : "unit/captures.tsv", "r");
 	char		line[8192];
 	double		total = 0,
 				worst = 0;

@@ -266,11 +266,11 @@ if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; t
 fi
 
 # 4. The classifier, in nanoseconds and in instructions (callgrind).
-classify=$(./bench_classify test/captures.tsv)
+classify=$(./bench_classify unit/captures.tsv)
 instr=""
 if command -v valgrind >/dev/null; then
 	BENCH_ROUNDS=200 valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
-		./bench_classify test/captures.tsv >/dev/null 2>&1 || true
+		./bench_classify unit/captures.tsv >/dev/null 2>&1 || true
 	instr=$(callgrind_annotate --inclusive=yes "$work/cg.out" 2>/dev/null |
 		awk '/pd_classify \[/ || / pd_classify$/ || /:pd_classify / {gsub(",", "", $1); print $1; exit}')
 	calls=$((200 * 128 + 20))

@@ -10,10 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
 
-bash scripts/setup.sh
 export PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
 work=$(mktemp -d /tmp/probe_detect-bench.XXXXXX)
-cp -a bench test classify pd_*.c pd_*.h "$work/"
+cp -a bench unit classify pd_*.c pd_*.h "$work/"
 if [ "$(id -u)" = 0 ]; then chown -R "$TEST_USER" "$work"; fi
 if [ "${1:-}" = feed ]; then
 	as_pg_user bash bench/feed_cost.sh "$work" "$PG_MAJOR"

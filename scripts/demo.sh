@@ -6,7 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
 
-bash scripts/setup.sh
 dir=$(mktemp -d /tmp/probe_detect-demo.XXXXXX)
 if [ "$(id -u)" = 0 ]; then
 	chown "$TEST_USER" "$dir"

@@ -12,7 +12,7 @@ use Test::More;
 
 my $node = probe_node('classify');
 
-# What the server must say about each capture in test/captures.tsv:
+# What the server must say about each capture in unit/captures.tsv:
 # [protocol, tool prefix]; '' is NULL; undef means no event at all (the
 # bytes are a real PostgreSQL request that gets no rejection of ours).
 my %expect = (
@@ -57,7 +57,7 @@ my %expect = (
 	ii_irc => [ 'irc', '' ],
 	x11_xdpyinfo => [ '', '' ],);
 
-open(my $fh, '<', "$FindBin::RealBin/../test/captures.tsv") or die $!;
+open(my $fh, '<', "$FindBin::RealBin/../unit/captures.tsv") or die $!;
 my $replayed = 0;
 while (my $line = <$fh>)
 {

@@ -3,7 +3,7 @@
  *	  Table-driven tests of the classifier (classify/); no server needed.
  *
  * Cases come from four places:
- *  - test/captures.tsv: real clients' first bytes, captured here;
+ *  - unit/captures.tsv: real clients' first bytes, captured here;
  *  - the installed nmap-service-probes (skipped, and said so, if absent):
  *    every TCP probe nmap -sV --version-all sends to a PostgreSQL port;
  *  - crafted edge cases below;
@@ -651,7 +651,7 @@ int
 main(int argc, char **argv)
 {
 	int			a = 1;
-	const char *captures = "test/captures.tsv";
+	const char *captures = "unit/captures.tsv";
 	const char *nmap = "/usr/share/nmap/nmap-service-probes";
 
 	if (a < argc && strcmp(argv[a], "-v") == 0)
