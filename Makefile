@@ -76,13 +76,15 @@ regress-nopreload:
 tap:
 	$(prove_installcheck)
 
-# C unit tests of the parts that need no server.
+# C unit tests of the parts that need no server, and the layers check (no
+# include or call cycle among the module's files: scripts/layers.pl).
 UNIT_CFLAGS = -std=c99 -Wall -Wextra -Wno-missing-field-initializers -Werror -O1 -g -I.
 # The classifier alone: its catalogue, pd_text.c's escaper, and what the
 # tests check it with.
 CLASSIFIER = $(CLASSIFY_OBJS:.o=.c) pd_text.c pd_scan.c pd_labels.c
 CLASSIFIER_H = pd_classify.h pd_text.h pd_kind.h $(wildcard classify/*.h)
-unit: unit/unit_text unit/unit_classify unit/unit_scan
+unit: unit/unit_text unit/unit_classify unit/unit_scan all
+	perl scripts/layers.pl --quiet
 	./unit/unit_text
 	./unit/unit_classify unit/captures.tsv
 	./unit/unit_scan

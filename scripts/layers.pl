@@ -5,11 +5,13 @@
 # from nm of its object (an undefined symbol that another object defines).
 # Prints the order, bottom first, and every cycle; exits 1 if there is one.
 #
-#   perl scripts/layers.pl [OBJ...]   (default: the module's *.o, after make)
+#   perl scripts/layers.pl [--quiet] [OBJ...]   (default: the module's objects,
+#   after make; --quiet prints only cycles and the summary)
 use strict;
 use warnings;
 use File::Basename qw(basename dirname);
 
+my $quiet = @ARGV && $ARGV[0] eq '--quiet' ? shift @ARGV : 0;
 my @objs = @ARGV ? @ARGV : grep { !/^bench|^test|^unit/ } glob('*.o classify/*.o');
 die "no objects: run make first\n" unless @objs;
 my %mod = map { my $m = $_; $m =~ s/\.o$//; ($m => 1) } @objs;
@@ -92,8 +94,11 @@ for (sort keys %all) { strong($_) unless defined $idx{$_}; }
 
 my @cycles = grep { @$_ > 1 } @sccs;
 # Tarjan emits components bottom first
-print "layers, bottom first:\n";
-print '  ', join(' ', @$_), "\n" for @sccs;
+unless ($quiet)
+{
+	print "layers, bottom first:\n";
+	print '  ', join(' ', @$_), "\n" for @sccs;
+}
 for my $c (@cycles)
 {
 	my %in = map { $_ => 1 } @$c;
@@ -106,6 +111,7 @@ for my $c (@cycles)
 		}
 	}
 }
-printf "%d modules, %d edges, %d cycles\n", scalar(keys %all),
+printf "layers: %d files, %d arrows, %d cycles\n", scalar(keys %all),
   scalar(map { keys %$_ } values %edge), scalar @cycles;
+print @cycles ? "0 passed, 1 failed\n" : "1 passed, 0 failed\n";
 exit(@cycles ? 1 : 0);
