@@ -157,14 +157,12 @@ void
 pd_analyze(PdRing *ring, PdAnalysis *an)
 {
 	PdCollect	c = {NULL, 0, 0};
-	PdEvent    *buf = palloc(PD_HEAD_SIZE);
 	PdScanEvent *scan;
 	int			i;
 	int			a;
 
 	/* the fixed part of each event: no payload is needed here */
-	pd_ring_scan_heads(ring, buf, pd_collect_one, &c);
-	pfree(buf);
+	pd_ring_scan_heads(ring, pd_collect_one, &c);
 
 	if (c.n > 1)
 		qsort(c.rows, c.n, sizeof(PdRow), pd_cmp_rows);

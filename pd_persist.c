@@ -123,7 +123,6 @@ pd_persist_shutdown(int code, Datum arg)
 	PdFileHeader h;
 	PdFileTrailer t;
 	PdDump		d;
-	PdEvent    *buf;
 	PdRefusal  *refusals;
 	PdCounterSaved *counters;
 	uint32		i;
@@ -172,9 +171,7 @@ pd_persist_shutdown(int code, Datum arg)
 	pd_write(&d, refusals, sizeof(PdRefusal) * h.nrefusals);
 	pd_write(&d, counters, sizeof(PdCounterSaved) * h.ncounters);
 
-	buf = palloc(PD_EVENT_SIZE(ring->capture_bytes));
-	pd_ring_scan(ring, buf, pd_dump_one, &d);
-	pfree(buf);
+	pd_ring_scan(ring, pd_dump_one, &d);
 
 	memset(&t, 0, sizeof(t));
 	t.count = d.count;

@@ -259,16 +259,23 @@ pd_ring_visit(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg,
 	}
 }
 
+/* Readers run in backends (and the postmaster at shutdown): palloc is fine. */
 void
-pd_ring_scan(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg)
+pd_ring_scan(PdRing *ring, PdRingVisitor fn, void *arg)
 {
+	PdEvent    *buf = palloc(PD_EVENT_SIZE(ring->capture_bytes));
+
 	pd_ring_visit(ring, buf, fn, arg, false);
+	pfree(buf);
 }
 
 void
-pd_ring_scan_heads(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg)
+pd_ring_scan_heads(PdRing *ring, PdRingVisitor fn, void *arg)
 {
+	PdEvent    *buf = palloc(PD_HEAD_SIZE);
+
 	pd_ring_visit(ring, buf, fn, arg, true);
+	pfree(buf);
 }
 
 void

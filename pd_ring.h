@@ -121,21 +121,19 @@ extern PdEvent *pd_ring_begin(PdRing *ring, PdRingWrite *w);
 extern void pd_ring_commit(PdRing *ring, PdRingWrite *w);
 
 /*
- * Reader: calls fn for every valid event, oldest first, with a private copy
- * in buf (PD_EVENT_SIZE(capture_bytes) bytes).
+ * Reader, in a backend: calls fn for every valid event, oldest first, with
+ * a private copy (palloc'd here, freed after the last call).
  */
 typedef void (*PdRingVisitor) (const PdEvent *ev, void *arg);
-extern void pd_ring_scan(PdRing *ring, PdEvent *buf, PdRingVisitor fn,
-						 void *arg);
+extern void pd_ring_scan(PdRing *ring, PdRingVisitor fn, void *arg);
 
 /*
  * The same without the payload: the visitor's copy holds the fixed part and
- * at most PD_RAW_HEAD bytes of raw (raw_len still says how many there were);
- * buf is PD_HEAD_SIZE bytes.  What a full ring of large payloads costs a
- * reader that needs none (the sources view).
+ * at most PD_RAW_HEAD bytes of raw (raw_len still says how many there were).
+ * What a full ring of large payloads costs a reader that needs none (the
+ * sources view).
  */
-extern void pd_ring_scan_heads(PdRing *ring, PdEvent *buf, PdRingVisitor fn,
-							   void *arg);
+extern void pd_ring_scan_heads(PdRing *ring, PdRingVisitor fn, void *arg);
 
 /* Copy event id into buf if it is valid now (for a look back at recent
  * events); buf as for pd_ring_scan. */

@@ -213,7 +213,6 @@ Datum
 probe_detect_events(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	PdEvent    *buf;
 	PdEventsState st;
 
 	pd_check_loaded();
@@ -222,9 +221,7 @@ probe_detect_events(PG_FUNCTION_ARGS)
 	/* two passes: the scans first, then the rows with what they tell */
 	st.rsinfo = rsinfo;
 	pd_analyze(pd_ring, &st.analysis);
-	buf = palloc(PD_EVENT_SIZE(pd_ring->capture_bytes));
-	pd_ring_scan(pd_ring, buf, pd_event_to_tuple, &st);
-	pfree(buf);
+	pd_ring_scan(pd_ring, pd_event_to_tuple, &st);
 
 	return (Datum) 0;
 }

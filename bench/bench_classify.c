@@ -80,7 +80,8 @@ main(int argc, char **argv)
 
 	for (int i = 0; i < np; i++)
 	{
-		PdProbe		p = {PD_KIND_INVALID_LENGTH, payload[i] + 4, MAXP - 4, 4, NULL, 0};
+		PdProbe		p = {.kind = PD_KIND_INVALID_LENGTH, .bytes = payload[i] + 4, .len = MAXP - 4, .offset = 4,
+						   .params = NULL, .params_len = 0};
 		PdClass		c;
 		double		t0 = now_ns();
 
@@ -106,7 +107,8 @@ main(int argc, char **argv)
 	{
 		static uint8_t big[8192];
 		size_t		n = 0;
-		PdProbe		p = {PD_KIND_INVALID_LENGTH, big, sizeof(big), 4, NULL, 0};
+		PdProbe		p = {.kind = PD_KIND_INVALID_LENGTH, .bytes = big, .len = sizeof(big), .offset = 4,
+						   .params = NULL, .params_len = 0};
 		PdClass		c;
 		double		t0;
 

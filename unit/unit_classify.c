@@ -76,7 +76,8 @@ prefix(const char *s, const char *p)
 static void
 check(const char *name, int kind, const uint8_t *b, size_t n, const Expect *e)
 {
-	PdProbe		pr = {kind, b, n, 0, NULL, 0};
+	PdProbe		pr = {.kind = kind, .bytes = b, .len = n, .offset = 0,
+						   .params = NULL, .params_len = 0};
 	PdClass		c;
 	const char *p4 = e->protocol4 ? e->protocol4 : e->protocol;
 	const char *t4 = e->protocol4 ? e->tool4 : e->tool;
@@ -376,7 +377,8 @@ run_nmap(const char *path)
 			}
 			else if (pg_takes_length)
 			{
-				PdProbe		pr = {PD_KIND_UNSUPPORTED_PROTOCOL, buf + 4, 4, 4, NULL, 0};
+				PdProbe		pr = {.kind = PD_KIND_UNSUPPORTED_PROTOCOL, .bytes = buf + 4, .len = 4, .offset = 4,
+						   .params = NULL, .params_len = 0};
 				PdClass		c;
 
 				pd_classify(&pr, &c);
@@ -501,7 +503,8 @@ run_crafted(void)
 		if (c->kind == PD_KIND_UNSUPPORTED_PROTOCOL)
 		{
 			/* the server's view: just the version word at offset 4 */
-			PdProbe		pr = {c->kind, (const uint8_t *) c->bytes + 4, 4, 4, NULL, 0};
+			PdProbe		pr = {.kind = c->kind, .bytes = (const uint8_t *) c->bytes + 4, .len = 4, .offset = 4,
+						   .params = NULL, .params_len = 0};
 			PdClass		out;
 			const Expect *e = &c->e;
 
@@ -518,7 +521,8 @@ run_crafted(void)
 	/* startup parameters PostgreSQL parsed before rejecting the packet */
 	{
 		static const char zg[] = "client_encoding\0UTF8\0datestyle\0ISO, MDY\0";
-		PdProbe		pr = {PD_KIND_MISSING_USER, NULL, 0, 4, zg, sizeof(zg) - 1};
+		PdProbe		pr = {.kind = PD_KIND_MISSING_USER, .bytes = NULL, .len = 0, .offset = 4,
+						   .params = zg, .params_len = sizeof(zg) - 1};
 		PdClass		out;
 
 		pd_classify(&pr, &out);
@@ -560,7 +564,8 @@ run_random(int count)
 	{
 		size_t		n = 1 + next_random() % sizeof(buf);
 		size_t		k;
-		PdProbe		pr = {PD_KIND_NONE, buf, n, 0, NULL, 0};
+		PdProbe		pr = {.kind = PD_KIND_NONE, .bytes = buf, .len = n, .offset = 0,
+						   .params = NULL, .params_len = 0};
 		PdClass		c;
 
 		for (k = 0; k < n; k++)
