@@ -102,7 +102,7 @@ pd_take_tls_raw(const Port *port, uint8 *out, int max)
 
 /*
  * Copy a client-supplied name as sent, capped: it is attacker-controlled,
- * so it is made valid and printable when read (probe_detect.c), where the
+ * so it is made valid and printable when read (pd_sql.c), where the
  * database encoding is known.
  */
 static void
