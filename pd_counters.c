@@ -27,52 +27,17 @@ pd_count_event(PdCounters *c, int kind, const char *protocol, const char *tool)
 	pd_count(&c->tools[pd_tool_family(tool)]);
 }
 
-/* The counters by name: what is saved, and what the view shows. */
+/*
+ * The counters by name: what is saved, and what the view shows.  A group is
+ * an array of counters in PdCounters (one, for a counter without a label).
+ */
 typedef struct PdCounterGroup
 {
 	const char *name;
+	size_t		offset;			/* of its first counter in PdCounters */
 	int			n;
-	pg_atomic_uint64 *(*at) (PdCounters *c, int i);
-	const char *(*label) (int i);
+	const char *(*label) (int i);	/* NULL for one neither shown nor saved */
 }			PdCounterGroup;
-
-static pg_atomic_uint64 *
-pd_at_kind(PdCounters *c, int i)
-{
-	return &c->kinds[i];
-}
-
-static pg_atomic_uint64 *
-pd_at_protocol(PdCounters *c, int i)
-{
-	return &c->protocols[i];
-}
-
-static pg_atomic_uint64 *
-pd_at_tool(PdCounters *c, int i)
-{
-	return &c->tools[i];
-}
-
-static pg_atomic_uint64 *
-pd_at_guessing(PdCounters *c, int i)
-{
-	(void) i;
-	return &c->guessing;
-}
-
-static pg_atomic_uint64 *
-pd_at_feed(PdCounters *c, int i)
-{
-	return &c->feed[i];
-}
-
-static pg_atomic_uint64 *
-pd_at_feed_errors(PdCounters *c, int i)
-{
-	(void) i;
-	return &c->feed_errors;
-}
 
 static const char *
 pd_label_kind(int i)
@@ -106,13 +71,21 @@ pd_label_verdict(int i)
 }
 
 static const PdCounterGroup pd_groups[] = {
-	{"events_by_kind", PD_KIND_MAX, pd_at_kind, pd_label_kind},
-	{"events_by_protocol", PD_PROTOCOL_LABELS, pd_at_protocol, pd_label_protocol},
-	{"events_by_tool", PD_TOOL_FAMILIES, pd_at_tool, pd_label_tool},
-	{"guessing_logins", 1, pd_at_guessing, pd_label_none},
-	{"ban_feed_records", PD_VERDICT_MAX, pd_at_feed, pd_label_verdict},
-	{"ban_feed_errors", 1, pd_at_feed_errors, pd_label_none},
+	{"events_by_kind", offsetof(PdCounters, kinds), PD_KIND_MAX, pd_label_kind},
+	{"events_by_protocol", offsetof(PdCounters, protocols), PD_PROTOCOL_LABELS,
+	pd_label_protocol},
+	{"events_by_tool", offsetof(PdCounters, tools), PD_TOOL_FAMILIES, pd_label_tool},
+	{"guessing_logins", offsetof(PdCounters, guessing), 1, pd_label_none},
+	{"ban_feed_records", offsetof(PdCounters, feed), PD_VERDICT_MAX, pd_label_verdict},
+	{"ban_feed_errors", offsetof(PdCounters, feed_errors), 1, pd_label_none},
 };
+
+/* Counter i of group g in c. */
+static pg_atomic_uint64 *
+pd_group_at(PdCounters *c, const PdCounterGroup *g, int i)
+{
+	return (pg_atomic_uint64 *) ((char *) c + g->offset) + i;
+}
 
 /* Every counter, labelled or not: initialised at start, zeroed by a reset. */
 void
@@ -123,7 +96,7 @@ pd_counters_init(PdCounters *c)
 
 	for (g = 0; g < lengthof(pd_groups); g++)
 		for (i = 0; i < pd_groups[g].n; i++)
-			pg_atomic_init_u64(pd_groups[g].at(c, i), 0);
+			pg_atomic_init_u64(pd_group_at(c, &pd_groups[g], i), 0);
 }
 
 /*
@@ -138,7 +111,7 @@ pd_counters_reset(PdCounters *c)
 
 	for (g = 0; g < lengthof(pd_groups); g++)
 		for (i = 0; i < pd_groups[g].n; i++)
-			pg_atomic_write_u64(pd_groups[g].at(c, i), 0);
+			pg_atomic_write_u64(pd_group_at(c, &pd_groups[g], i), 0);
 }
 
 void
@@ -154,7 +127,7 @@ pd_counters_foreach(PdCounters *c, PdCounterVisitor fn, void *arg)
 
 			if (label != NULL)
 				fn(pd_groups[g].name, label,
-				   pg_atomic_read_u64(pd_groups[g].at(c, i)), arg);
+				   pg_atomic_read_u64(pd_group_at(c, &pd_groups[g], i)), arg);
 		}
 }
 
@@ -216,7 +189,7 @@ pd_counters_import(PdCounters *c, const PdCounterSaved *in, int n)
 				const char *l = pd_groups[g].label(i);
 
 				if (l != NULL && strcmp(l, label) == 0)
-					pg_atomic_write_u64(pd_groups[g].at(c, i), in[k].value);
+					pg_atomic_write_u64(pd_group_at(c, &pd_groups[g], i), in[k].value);
 			}
 		}
 	}
