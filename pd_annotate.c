@@ -178,34 +178,23 @@ pd_annotate_probe(ErrorData *edata, uint64 id, bool tls)
 void
 pd_annotate_auth_failure(ErrorData *edata)
 {
-	PdEvent		self;
-
-	memset(&self, 0, sizeof(self));
-	self.addr_family = pd_port_addr(MyProcPort, self.addr, &self.client_port);
+	uint8		addr[16];
+	uint16		client_port;
+	uint8		family = pd_port_addr(MyProcPort, addr, &client_port);
+	char		peer[INET6_ADDRSTRLEN];
 
 	/* the network's tally: the same few words whatever the ring holds */
-	if (pd_attempt_guessing(self.addr_family, self.addr,
-							pd_port_transport(MyProcPort), GetCurrentTimestamp()))
-	{
-		char		peer[64];
-		char	   *colon;
+	if (!pd_attempt_guessing(family, addr, pd_port_transport(MyProcPort),
+							 GetCurrentTimestamp()) ||
+		inet_ntop(family, addr, peer, sizeof(peer)) == NULL)
+		return;
 
-		/*
-		 * "probe_detect: 203.0.113.7: password guessing" first, so that it
-		 * is on the DETAIL line that carries log_line_prefix: log watchers
-		 * match whole lines.
-		 */
-		pd_format_peer(&self, peer, sizeof(peer));
-		colon = strrchr(peer, ':');
-		if (colon)
-			*colon = '\0';
-		if (peer[0] == '[')
-		{
-			memmove(peer, peer + 1, strlen(peer));
-			peer[strlen(peer) - 1] = '\0';
-		}
-		edata->detail_log = edata->detail_log ?
-			psprintf("probe_detect: %s: password guessing\n%s", peer, edata->detail_log) :
-			psprintf("probe_detect: %s: password guessing", peer);
-	}
+	/*
+	 * "probe_detect: 203.0.113.7: password guessing" first, so that people
+	 * reading the log find it on the DETAIL line that carries
+	 * log_line_prefix.  (Ban rules read the ban feed, not this.)
+	 */
+	edata->detail_log = edata->detail_log ?
+		psprintf("probe_detect: %s: password guessing\n%s", peer, edata->detail_log) :
+		psprintf("probe_detect: %s: password guessing", peer);
 }
