@@ -12,7 +12,7 @@ OBJS = probe_detect.o pd_sql.o pd_sources.o pd_hooks.o pd_annotate.o pd_capture.
 	pd_ring.o pd_tally.o pd_counters.o pd_text.o pd_scan.o pd_labels.o $(CLASSIFY_OBJS)
 EXTENSION = probe_detect
 # 1.0 is the base script; later versions are reached by upgrade scripts.
-DATA = $(EXTENSION)--1.0.sql $(EXTENSION)--1.0--1.1.sql
+DATA = $(EXTENSION)--1.0.sql $(EXTENSION)--1.0--1.1.sql $(EXTENSION)--1.1--1.2.sql
 PGFILEDESC = "probe_detect - identify and record non-PostgreSQL traffic"
 
 # pg_regress runs twice: with the module preloaded (REGRESS) and without it

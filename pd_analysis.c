@@ -37,6 +37,8 @@ pd_collect_one(const PdEvent *ev, void *arg)
 	memset(r, 0, sizeof(*r));
 	r->event_id = ev->event_id;
 	r->seen_at = ev->seen_at;
+	r->last_seen = Max(ev->last_seen, ev->seen_at);
+	r->occurrences = 1 + (int64) ev->repeats;
 	r->family = ev->addr_family;
 	memcpy(r->addr, ev->addr, sizeof(r->addr));
 	r->kind = ev->kind;
@@ -133,18 +135,19 @@ pd_guessing(const PdRow *rows, int n)
 {
 	int64		window = (int64) pd_guessing_window * USECS_PER_SEC;
 	int			lo = 0;
-	int			count = 0;
+	int64		count = 0;
 	int			i;
 
+	/* an event's repeats count at its last time: a window may gain some */
 	for (i = 0; i < n; i++)
 	{
 		if (rows[i].kind != PD_KIND_AUTH_FAILED || rows[i].retry_of)
 			continue;
-		count++;
-		while (rows[i].seen_at - rows[lo].seen_at > window)
+		count += rows[i].occurrences;
+		while (rows[i].last_seen - rows[lo].last_seen > window)
 		{
 			if (rows[lo].kind == PD_KIND_AUTH_FAILED && !rows[lo].retry_of)
-				count--;
+				count -= rows[lo].occurrences;
 			lo++;
 		}
 		if (count > pd_guessing_threshold)
@@ -230,14 +233,14 @@ int
 pd_analysis_bits(const PdRow *rows, int n)
 {
 	int			bits = 0;
-	int			failures = 0;
+	int64		failures = 0;
 	int			i;
 
 	for (i = 0; i < n; i++)
 	{
 		bits |= rows[i].scan.scan;
 		if (rows[i].kind == PD_KIND_AUTH_FAILED && !rows[i].retry_of)
-			failures++;
+			failures += rows[i].occurrences;
 	}
 	if (failures > pd_guessing_threshold && pd_guessing(rows, n))
 		bits |= PD_SCAN_GUESSING;

@@ -17,6 +17,8 @@ typedef struct PdRow
 {
 	uint64		event_id;
 	TimestampTz seen_at;
+	TimestampTz last_seen;		/* of its last occurrence */
+	int64		occurrences;	/* 1 + the repeats folded into it */
 	uint8		family;
 	uint8		addr[16];
 	uint8		kind;

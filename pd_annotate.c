@@ -57,19 +57,21 @@ pd_recent_scan_tool(const PdEvent *ev)
 	static char tools[PD_LOOKBACK + 1][PD_TOOL_MAX];
 	PdScanEvent scan[PD_LOOKBACK + 1];
 	int			n = 0;
+	uint64		next = pd_ring_next_id(pd_ring);
 	uint64		id;
 	int			k;
 
 	if (ev->addr_family == 0)
 		return NULL;
-	for (id = ev->event_id - 1; id > 0 && ev->event_id - id <= PD_LOOKBACK; id--)
+	/* the newest events: ev may have been folded into an older one */
+	for (id = next - 1; id > 0 && next - id <= PD_LOOKBACK; id--)
 	{
 		const PdEvent *e = &buf.ev;
 
-		if (!pd_ring_get(pd_ring, id, &buf.ev))
+		if (id == ev->event_id || !pd_ring_get(pd_ring, id, &buf.ev))
 			continue;
-		if (e->seen_at < ev->seen_at - PD_SCAN_GAP_US)
-			break;
+		if (e->last_seen < ev->seen_at - PD_SCAN_GAP_US)
+			continue;
 		if (e->addr_family != ev->addr_family ||
 			memcmp(e->addr, ev->addr, sizeof(e->addr)) != 0)
 			continue;
@@ -105,14 +107,8 @@ pd_recent_scan_tool(const PdEvent *ev)
  * filter may trust this line (the ban feed, pd_feed.c, is for that).
  */
 void
-pd_annotate_probe(ErrorData *edata, uint64 id, bool tls)
+pd_annotate_probe(ErrorData *edata, const PdEvent *ev, bool tls)
 {
-	static union
-	{
-		PdEvent		ev;
-		char		bytes[PD_EVENT_SIZE(PD_CAPTURE_MAX)];
-	}			buf;
-	const PdEvent *ev = &buf.ev;
 	char		peer[64];
 	char		bytes[64 * 4 + 1];
 	char		version[16] = "";
@@ -121,9 +117,6 @@ pd_annotate_probe(ErrorData *edata, uint64 id, bool tls)
 	int			i,
 				o = 0;
 
-	/* A private copy: the slot is anyone's once published. */
-	if (!pd_ring_get(pd_ring, id, &buf.ev))
-		return;					/* already overwritten: PostgreSQL's line */
 	tool = ev->tool[0] ? ev->tool : pd_recent_scan_tool(ev);
 
 	pd_format_peer(ev, peer, sizeof(peer));

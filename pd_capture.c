@@ -19,6 +19,10 @@
  */
 #include "postgres.h"
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+
 #include "libpq/libpq.h"
 #include "libpq/libpq-be.h"
 #include "miscadmin.h"
@@ -32,7 +36,23 @@
 #include "pd_port.h"
 #include "pd_ring.h"
 #include "pd_text.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
+
+int			pd_repeat_window = 3600;
+
+void
+pd_capture_define_settings(void)
+{
+	DefineCustomIntVariable("probe_detect.repeat_window",
+							"Folds an occurrence into the same source's event of the same pattern seen within this many seconds.",
+							"A pattern is the kind, what the classifier said, and the names; the event counts the occurrences and keeps the first one's bytes. 0 records every occurrence as an event of its own.",
+							&pd_repeat_window,
+							3600, 0, 30 * 86400,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+}
 
 /*
  * Copy up to max bytes that PostgreSQL has received but not consumed.  Only
@@ -68,6 +88,49 @@ pd_take_unread(uint8 *out, int max)
 		pq_endmsgread();
 	return n;
 #else
+	return 0;
+#endif
+}
+
+/*
+ * A client that writes its length word and the rest in two writes (git's
+ * pkt-line does, since 2.31) may be rejected before the rest reached
+ * PostgreSQL's buffer.  For a rejected length only, over a plain socket,
+ * with the buffer empty, take what the kernel holds, waiting at most
+ * PD_SPLIT_WAIT_MS for it to come: the connection is closed right after
+ * anyway, and no PostgreSQL client ever sends a length it rejects.  The
+ * measurements behind the wait are in docs/design.md.
+ */
+#ifndef PD_SPLIT_WAIT_MS
+#define PD_SPLIT_WAIT_MS 0
+#endif
+
+static int
+pd_take_socket(const Port *port, uint8 *out, int max)
+{
+#ifdef PD_HAVE_BUFFER_CHECK
+	struct pollfd pfd;
+	ssize_t		n;
+
+	/* the kernel's bytes follow the buffer's: only if that is empty */
+	if (max <= 0 || pd_buffer_has_data() || port->sock == PGINVALID_SOCKET ||
+		port->ssl_in_use)
+		return 0;
+#ifdef ENABLE_GSS
+	if (port->gss != NULL && port->gss->enc)
+		return 0;
+#endif
+	pfd.fd = port->sock;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (poll(&pfd, 1, PD_SPLIT_WAIT_MS) <= 0)
+		return 0;				/* nothing came, or a signal: no bytes */
+	n = recv(port->sock, out, max, MSG_DONTWAIT);
+	return n > 0 ? (int) n : 0;
+#else
+	(void) port;
+	(void) out;
+	(void) max;
 	return 0;
 #endif
 }
@@ -234,7 +297,7 @@ pd_tls_client_failure(const Port *port, const char *message, int captured)
 
 uint64
 pd_capture(int rule_kind, int raw_offset, const char *message,
-		   const char *auth_method, int *kind_out)
+		   const char *auth_method, PdEventBuf *buf, int *kind_out)
 {
 	Port	   *port = MyProcPort;
 	int			capture = (int) pd_ring->capture_bytes;
@@ -248,9 +311,13 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 	uint16		client_port;
 	uint8		family = pd_port_addr(port, addr, &client_port);
 	TimestampTz now = GetCurrentTimestamp();
-	PdRingWrite w;
-	PdEvent    *ev = pd_ring_begin(pd_ring, &w);
+	PdEvent    *ev = &buf->ev;
+	sigset_t	all,
+				old_mask;
+	uint64		id;
 
+	/* a private copy, padding zeroed: it is checksummed in the ring */
+	memset(ev, 0, offsetof(PdEvent, raw));
 	ev->seen_at = now;
 	ev->pid = MyProcPid;
 	ev->kind = kind;
@@ -287,6 +354,9 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 	else if (raw_offset != PD_OFFSET_NONE)
 	{
 		ev->raw_len = pd_take_unread(ev->raw, capture);
+		if (ev->raw_len == 0 && rule_kind == PD_KIND_INVALID_LENGTH &&
+			raw_offset == 4)
+			ev->raw_len = pd_take_socket(port, ev->raw, capture);
 		if (ev->raw_len > 0)
 			ev->raw_offset = raw_offset;
 		probe.bytes = ev->raw;
@@ -331,7 +401,15 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 		strlcpy(ev->detail, cls.detail, sizeof(ev->detail));
 	}
 
-	/* counted for refusing and the guessing verdict, still signal-safe */
+	/*
+	 * From here to the ring's publish no signal may end us: counted but not
+	 * recorded, or an id claimed and never published, would be a hole.
+	 * This is microseconds (and the ban feed's write).
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old_mask);
+
+	/* counted for refusing and the guessing verdict, per occurrence */
 	{
 		int			transport = rule_kind == PD_KIND_TLS_FAILURE ?
 			PD_TRANSPORT_TLS : pd_port_transport(port);
@@ -346,12 +424,15 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 		if (guessing)
 			pd_count(&pd_counters->guessing);
 	}
-	/* from locals: a writer that wraps onto the slot may tear it */
 	pd_feed_write(kind, pd_kind_verdict(kind, guessing), cls.protocol,
 				  family, addr, MyProcPid, now);
 
-	pd_ring_commit(pd_ring, &w);
+	if (pd_ring_record(pd_ring, ev, pd_repeat_window, &id) &&
+		pd_counters != NULL)
+		pd_count(&pd_counters->repeats);
+
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (kind_out)
 		*kind_out = kind;
-	return w.id;
+	return id;
 }

@@ -8,6 +8,21 @@
 #ifndef PD_CAPTURE_H
 #define PD_CAPTURE_H
 
+#include "pd_ring.h"
+
+/* An event with room for the most bytes a ring slot may hold. */
+typedef union PdEventBuf
+{
+	PdEvent		ev;
+	char		bytes[PD_EVENT_SIZE(PD_CAPTURE_MAX)];
+} PdEventBuf;
+
+/* probe_detect.repeat_window (seconds; 0: every occurrence is an event) */
+extern int	pd_repeat_window;
+
+/* At _PG_init: the setting above. */
+extern void pd_capture_define_settings(void);
+
 /* Where the unread bytes of a rejected packet start, or how to get them. */
 #define PD_OFFSET_NONE		(-2)	/* capture nothing */
 #define PD_OFFSET_UNKNOWN	(-1)	/* whatever is left, offset unknown */
@@ -21,14 +36,17 @@
 /*
  * Record an event of kind (PdKind) about MyProcPort, with its bytes found as
  * raw_offset says, PostgreSQL's message, and for an authentication event
- * the pg_hba method (or NULL).  Returns its event id; *kind_out (if not
- * NULL) says what it turned out to be (a TLS failure may be a PostgreSQL
+ * the pg_hba method (or NULL).  buf receives this occurrence as recorded
+ * (the annotated log line's source: the ring's event may be an earlier one
+ * it was folded into).  Returns the event's id; *kind_out (if not NULL)
+ * says what it turned out to be (a TLS failure may be a PostgreSQL
  * client's, PD_KIND_TLS_CLIENT_FAILURE).  Safe in the pre-PGPROC child:
- * signals stay blocked while the ring slot is filled (pd_ring.h), and
- * nothing blocks but the ban feed's write to a local file.  The ring must
- * be attached.
+ * signals stay blocked from the counting to the ring's publish (pd_ring.h),
+ * and nothing blocks but the ban feed's write to a local file.  The ring
+ * must be attached.
  */
 extern uint64 pd_capture(int kind, int raw_offset, const char *message,
-						 const char *auth_method, int *kind_out);
+						 const char *auth_method, PdEventBuf *buf,
+						 int *kind_out);
 
 #endif							/* PD_CAPTURE_H */

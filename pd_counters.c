@@ -78,6 +78,8 @@ static const PdCounterGroup pd_groups[] = {
 	{"guessing_logins", offsetof(PdCounters, guessing), 1, pd_label_none},
 	{"ban_feed_records", offsetof(PdCounters, feed), PD_VERDICT_MAX, pd_label_verdict},
 	{"ban_feed_errors", offsetof(PdCounters, feed_errors), 1, pd_label_none},
+	{"repeats", offsetof(PdCounters, repeats), 1, pd_label_none},
+	{"health_checks", offsetof(PdCounters, health_checks), 1, pd_label_none},
 };
 
 /* Counter i of group g in c. */

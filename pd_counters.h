@@ -30,6 +30,8 @@ typedef struct PdCounters
 	pg_atomic_uint64 guessing;	/* failed logins over the guessing threshold */
 	pg_atomic_uint64 feed[PD_VERDICT_MAX];	/* ban feed records written */
 	pg_atomic_uint64 feed_errors;	/* ... and not written */
+	pg_atomic_uint64 repeats;	/* occurrences folded into an earlier event */
+	pg_atomic_uint64 health_checks; /* pg_isready's checks, not recorded */
 } PdCounters;
 
 extern PdCounters *pd_counters;

@@ -25,6 +25,7 @@
 #include "pd_attempts.h"
 #include "pd_capture.h"
 #include "pd_compat.h"
+#include "pd_counters.h"
 #include "pd_hooks.h"
 #include "pd_kind.h"
 #include "pd_port.h"
@@ -260,8 +261,10 @@ pd_emit_log_hook(ErrorData *edata)
 		 * static would cost this short-lived child a copy-on-write fault.
 		 */
 		int			kind;
-		uint64		id = pd_capture(rule->kind, rule->raw_offset, edata->message,
-									NULL, &kind);
+		PdEventBuf	buf;
+
+		pd_capture(rule->kind, rule->raw_offset, edata->message, NULL, &buf,
+				   &kind);
 
 		/*
 		 * What the prober is told, and the server log.  A PostgreSQL
@@ -274,7 +277,7 @@ pd_emit_log_hook(ErrorData *edata)
 			if (pd_server_log == PD_LOG_ANNOTATED)
 			{
 				pd_in_hook = true;
-				pd_annotate_probe(edata, id, rule->raw_offset == PD_OFFSET_TLS);
+				pd_annotate_probe(edata, &buf.ev, rule->raw_offset == PD_OFFSET_TLS);
 				pd_in_hook = false;
 			}
 			else if (pd_server_log == PD_LOG_OFF)
@@ -283,8 +286,11 @@ pd_emit_log_hook(ErrorData *edata)
 	}
 	else if (rule != NULL)
 	{
+		PdEventBuf	buf;
+
 		pd_in_hook = true;
-		pd_capture(rule->kind, rule->raw_offset, edata->message, NULL, NULL);
+		pd_capture(rule->kind, rule->raw_offset, edata->message, NULL, &buf,
+				   NULL);
 		pd_in_hook = false;
 	}
 	else if (pd_server_log == PD_LOG_ANNOTATED && pd_enabled && MyProc != NULL &&
@@ -302,6 +308,19 @@ pd_emit_log_hook(ErrorData *edata)
 }
 
 /*
+ * A health check: pg_isready (PQping) hangs up at the password prompt, as
+ * psql's first try does, and says who it is in the start-up packet.  A
+ * client could say so falsely, but then all it hides is a connection that
+ * tried no password.
+ */
+static bool
+pd_is_health_check(const Port *port)
+{
+	return port->application_name != NULL &&
+		strcmp(port->application_name, "pg_isready") == 0;
+}
+
+/*
  * After the server decided on the credentials: a failure (STATUS_ERROR) or
  * a client that hung up at the password prompt (STATUS_EOF: psql does this
  * once before asking for a password) is an event.  PostgreSQL raises its
@@ -310,6 +329,7 @@ pd_emit_log_hook(ErrorData *edata)
 static void
 pd_client_auth(Port *port, int status)
 {
+	PdEventBuf	buf;
 	uint8		addr[16];
 	uint16		client_port;
 	uint8		family;
@@ -325,15 +345,21 @@ pd_client_auth(Port *port, int status)
 		pd_attempt_success(family, addr, pd_port_transport(port),
 						   GetCurrentTimestamp());
 
-	if ((status == STATUS_ERROR || status == STATUS_EOF) && pd_ring != NULL &&
-		pd_enabled && !pd_in_hook)
+	if (status == STATUS_EOF && pd_is_health_check(port))
+	{
+		/* counted, not recorded: a check every second is 86,400 a day */
+		if (pd_counters != NULL && pd_enabled)
+			pd_count(&pd_counters->health_checks);
+	}
+	else if ((status == STATUS_ERROR || status == STATUS_EOF) &&
+			 pd_ring != NULL && pd_enabled && !pd_in_hook)
 	{
 		pd_in_hook = true;
 		pd_capture(status == STATUS_ERROR ? PD_KIND_AUTH_FAILED : PD_KIND_AUTH_ABANDONED,
 				   PD_OFFSET_NONE,
 				   status == STATUS_ERROR ? "authentication failed" :
 				   "client closed the connection during authentication",
-				   port->hba ? pd_hba_authname(port) : NULL, NULL);
+				   port->hba ? pd_hba_authname(port) : NULL, &buf, NULL);
 		pd_in_hook = false;
 	}
 
@@ -351,7 +377,8 @@ pd_client_auth(Port *port, int status)
 			{
 				pd_in_hook = true;
 				pd_capture(PD_KIND_REFUSED, PD_OFFSET_NONE,
-						   "connection refused by probe_detect", NULL, NULL);
+						   "connection refused by probe_detect", NULL, &buf,
+						   NULL);
 				pd_in_hook = false;
 			}
 			pd_refuse_report(&r, family, addr);

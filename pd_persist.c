@@ -39,8 +39,9 @@
 
 #define PD_FILE		PGSTAT_STAT_PERMANENT_DIRECTORY "/probe_detect.stat"
 #define PD_MAGIC	0x50444554	/* "PDET" */
-#define PD_FORMAT	3			/* 2: tallies, refusals and a CRC; 3: and the
-								 * counters (a format-2 file has none) */
+#define PD_FORMAT	4			/* 2: tallies, refusals and a CRC; 3: and the
+								 * counters (a format-2 file has none); 4:
+								 * events with their repeats (1.2) */
 
 static bool pd_save = true;
 
@@ -213,6 +214,13 @@ pd_read(FILE *file, void *p, size_t n, pg_crc32c *crc)
 	return true;
 }
 
+/* The events' fixed part as a file of that format has it. */
+static uint32
+pd_event_header(uint32 format)
+{
+	return format >= 4 ? offsetof(PdEvent, raw) : PD_EVENT_HEADER_V1;
+}
+
 /*
  * Values no file we wrote can hold: a damaged header that its CRC did not
  * catch must not leave the views empty until a reset.
@@ -222,9 +230,9 @@ pd_header_plausible(const PdFileHeader *h)
 {
 	TimestampTz now = GetCurrentTimestamp();
 
-	return h->magic == PD_MAGIC && (h->format == 2 || h->format == PD_FORMAT) &&
+	return h->magic == PD_MAGIC && h->format >= 2 && h->format <= PD_FORMAT &&
 		h->pg_major == PG_VERSION_NUM / 100 &&
-		h->event_header == offsetof(PdEvent, raw) &&
+		h->event_header == pd_event_header(h->format) &&
 		h->next_id >= 1 && h->next_id < (UINT64CONST(1) << 48) &&
 		h->reset_id >= 1 && h->reset_id <= h->next_id &&
 		h->since > 0 && h->since <= now + USECS_PER_DAY &&
@@ -287,8 +295,9 @@ pd_persist_load(PdRing *ring, PdTally *tally, PdCounters *counters)
 		pd_ignore("it is cut short");
 		goto done;
 	}
-	if (h.magic != PD_MAGIC || (h.format != 2 && h.format != PD_FORMAT) ||
-		h.pg_major != PG_VERSION_NUM / 100 || h.event_header != offsetof(PdEvent, raw))
+	if (h.magic != PD_MAGIC || h.format < 2 || h.format > PD_FORMAT ||
+		h.pg_major != PG_VERSION_NUM / 100 ||
+		h.event_header != pd_event_header(h.format))
 	{
 		pd_ignore("not a probe_detect file of this version");
 		goto done;
@@ -314,7 +323,9 @@ pd_persist_load(PdRing *ring, PdTally *tally, PdCounters *counters)
 	ev = palloc(PD_EVENT_SIZE(PD_CAPTURE_MAX));
 	for (i = 0; i < t.count; i++)
 	{
-		if (!pd_read(file, ev, offsetof(PdEvent, raw), &crc) ||
+		/* formats 2 and 3 end the fixed part before the repeats */
+		memset(ev, 0, offsetof(PdEvent, raw));
+		if (!pd_read(file, ev, h.event_header, &crc) ||
 			ev->raw_len > PD_CAPTURE_MAX || ev->kind == 0 || ev->kind >= PD_KIND_MAX ||
 			ev->event_id < h.reset_id || ev->event_id >= h.next_id ||
 			!pd_read(file, ev->raw, ev->raw_len, &crc))

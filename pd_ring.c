@@ -11,14 +11,33 @@
  */
 #include "postgres.h"
 
-#include <signal.h>
-
 #include "pd_ring.h"
 #include "storage/shmem.h"
 
-/* Each slot is a sequence word followed by the event. */
-#define PD_SLOT_HEADER	MAXALIGN(sizeof(pg_atomic_uint64))
+/* Each slot is a sequence word and a repeat word, then the event. */
+typedef struct PdSlotHeader
+{
+	pg_atomic_uint64 seq;
+	pg_atomic_uint64 repeat;
+} PdSlotHeader;
+
+#define PD_SLOT_HEADER	MAXALIGN(sizeof(PdSlotHeader))
 #define PD_RING_HEADER	MAXALIGN(offsetof(PdRing, slots))
+
+/*
+ * The repeat word: the low 16 bits of the event's id, the repeats (24 bits,
+ * saturating) and the last one's distance from seen_at in seconds (24 bits:
+ * 194 days, beyond any window).  One word, so one compare-and-swap keeps the
+ * three consistent, and the id bits make a swap against a slot that another
+ * event took meanwhile fail: it would have to be written 65,536 turns of
+ * the ring later to carry the same bits.
+ */
+#define PD_REPEAT_TAG(id)		((uint64) ((id) & 0xffff) << 48)
+#define PD_REPEAT_COUNT(w)		((uint32) (((w) >> 24) & 0xffffff))
+#define PD_REPEAT_DELTA(w)		((int64) ((w) & 0xffffff))
+#define PD_REPEAT_MAX			0xffffff
+#define PD_REPEAT_WORD(id, n, d) \
+	(PD_REPEAT_TAG(id) | ((uint64) (n) << 24) | (uint64) (d))
 
 PdRing	   *pd_ring = NULL;
 
@@ -49,12 +68,18 @@ pd_kind_name(int kind)
 	return pd_kind_names[kind];
 }
 
-static inline pg_atomic_uint64 *
-pd_slot_seq(PdRing *ring, uint64 id)
+static inline PdSlotHeader *
+pd_slot(PdRing *ring, uint64 id)
 {
 	char	   *base = (char *) ring + PD_RING_HEADER;
 
-	return (pg_atomic_uint64 *) (base + (id % ring->nslots) * ring->stride);
+	return (PdSlotHeader *) (base + (id % ring->nslots) * ring->stride);
+}
+
+static inline pg_atomic_uint64 *
+pd_slot_seq(PdRing *ring, uint64 id)
+{
+	return &pd_slot(ring, id)->seq;
 }
 
 static inline PdEvent *
@@ -76,7 +101,7 @@ pd_ring_size(int nslots, int capture_bytes)
 }
 
 void
-pd_ring_init(PdRing *ring, int nslots, int capture_bytes)
+pd_ring_init(PdRing *ring, int nslots, int capture_bytes, uint64 seed)
 {
 	uint32		i;
 
@@ -86,8 +111,14 @@ pd_ring_init(PdRing *ring, int nslots, int capture_bytes)
 	ring->nslots = nslots;
 	ring->capture_bytes = capture_bytes;
 	ring->stride = pd_stride(capture_bytes);
+	ring->seed = seed;
+	for (i = 0; i < PD_RECENT_KEYS; i++)
+		pg_atomic_init_u64(&ring->recent[i], 0);
 	for (i = 0; i < ring->nslots; i++)
-		pg_atomic_init_u64(pd_slot_seq(ring, i), 0);
+	{
+		pg_atomic_init_u64(&pd_slot(ring, i)->seq, 0);
+		pg_atomic_init_u64(&pd_slot(ring, i)->repeat, 0);
+	}
 }
 
 /*
@@ -144,45 +175,156 @@ pd_event_seal(PdEvent *ev)
 	ev->checksum = pd_event_checksum(ev);
 }
 
-PdEvent *
-pd_ring_begin(PdRing *ring, PdRingWrite *w)
+/*
+ * What makes two occurrences the same pattern: the source address, the
+ * kind, the version word, what the classifier said, the names and the
+ * transport; not the payload (a directory brute-forcer's thousands of
+ * paths are one pattern) nor the detail.  Seeded, so that no client can
+ * choose a hash that evicts another source's entry.
+ */
+static uint64
+pd_event_key(const PdRing *ring, const PdEvent *ev)
 {
-	sigset_t	all;
-	pg_atomic_uint64 *seq;
+	uint64		h = ring->seed ^ UINT64CONST(0xcbf29ce484222325);
+	const unsigned char *parts[] = {
+		(const unsigned char *) ev->protocol, (const unsigned char *) ev->tool,
+		(const unsigned char *) ev->user_name,
+		(const unsigned char *) ev->database_name,
+	};
+	uint64		fixed[4];
+	size_t		i;
 
-	/*
-	 * From the claim to the publish no signal may end us: an id claimed but
-	 * never published would be a hole in the count.  This is microseconds.
-	 */
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &w->old_mask);
+	memcpy(&fixed[0], ev->addr, 8);
+	memcpy(&fixed[1], ev->addr + 8, 8);
+	fixed[2] = ((uint64) ev->addr_family << 40) | ((uint64) ev->kind << 32) |
+		((uint64) ev->has_proto << 49) | ((uint64) ev->ssl << 50) | ev->proto;
+	fixed[3] = 0;
+	for (i = 0; i < lengthof(fixed); i++)
+	{
+		h = (h ^ fixed[i]) * UINT64CONST(0x100000001b3);
+		h ^= h >> 29;
+	}
+	for (i = 0; i < lengthof(parts); i++)
+	{
+		const unsigned char *p = parts[i];
 
-	w->id = pg_atomic_fetch_add_u64(&ring->next_id, 1);
-	seq = pd_slot_seq(ring, w->id);
-	pg_atomic_write_u64(seq, w->id * 2 + 1);
-	pg_write_barrier();
-
-	/* padding too: it is checksummed */
-	w->ev = pd_slot_event(ring, w->id);
-	memset(w->ev, 0, offsetof(PdEvent, raw));
-	w->ev->event_id = w->id;
-	return w->ev;
+		/* each string is NUL-terminated within its field */
+		for (; *p; p++)
+			h = (h ^ *p) * UINT64CONST(0x100000001b3);
+		h = (h ^ 0xff) * UINT64CONST(0x100000001b3);
+	}
+	return h ^ (h >> 32);
 }
 
-void
-pd_ring_commit(PdRing *ring, PdRingWrite *w)
+/*
+ * Are the key fields of a and b equal?  a may be a slot being overwritten
+ * (the caller checks its sequence after): nothing is read past a field.
+ */
+static bool
+pd_same_key(const PdEvent *a, const PdEvent *b)
 {
-	PdEvent    *ev = w->ev;
+	return a->addr_family == b->addr_family && a->kind == b->kind &&
+		a->has_proto == b->has_proto && a->ssl == b->ssl &&
+		a->proto == b->proto &&
+		memcmp(a->addr, b->addr, sizeof(a->addr)) == 0 &&
+		strncmp(a->protocol, b->protocol, sizeof(a->protocol)) == 0 &&
+		strncmp(a->tool, b->tool, sizeof(a->tool)) == 0 &&
+		strncmp(a->user_name, b->user_name, sizeof(a->user_name)) == 0 &&
+		strncmp(a->database_name, b->database_name, sizeof(a->database_name)) == 0;
+}
 
-	Assert(ev->raw_len <= ring->capture_bytes);
+/*
+ * Fold ev into event id if that is still published, young, of the same
+ * key, and its last occurrence is within window seconds of ev's.  The key
+ * fields are compared, not only the hash: a fold is never wrong.
+ */
+static bool
+pd_ring_fold(PdRing *ring, uint64 id, const PdEvent *ev, int window)
+{
+	PdSlotHeader *slot = pd_slot(ring, id);
+	const PdEvent *old = pd_slot_event(ring, id);
+	uint64		next = pg_atomic_read_u64(&ring->next_id);
+	TimestampTz first;
+	bool		same;
+	int			tries;
+
+	/* only into the newer half: an event about to be overwritten would take
+	 * the occurrence with it */
+	if (id == 0 || id >= next || next - id > ring->nslots / 2 ||
+		id < pg_atomic_read_u64(&ring->reset_id) ||
+		pg_atomic_read_u64(&slot->seq) != id * 2)
+		return false;
+	pg_read_barrier();
+	first = old->seen_at;
+	same = old->event_id == id && pd_same_key(old, ev);
+	pg_read_barrier();
+	if (!same || pg_atomic_read_u64(&slot->seq) != id * 2)
+		return false;
+
+	for (tries = 0; tries < 8; tries++)
+	{
+		uint64		w = pg_atomic_read_u64(&slot->repeat);
+		int64		delta = (ev->seen_at - first) / USECS_PER_SEC;
+		uint32		n;
+
+		if ((w & PD_REPEAT_TAG(UINT64CONST(0xffff))) != PD_REPEAT_TAG(id))
+			return false;		/* another event took the slot */
+		if (ev->seen_at - (first + PD_REPEAT_DELTA(w) * USECS_PER_SEC) >
+			(int64) window * USECS_PER_SEC)
+			return false;		/* a new episode: an event of its own */
+		delta = Max(delta, PD_REPEAT_DELTA(w));
+		delta = Min(delta, PD_REPEAT_MAX);
+		n = Min(PD_REPEAT_COUNT(w) + 1, PD_REPEAT_MAX);
+		if (pg_atomic_compare_exchange_u64(&slot->repeat, &w,
+										   PD_REPEAT_WORD(id, n, delta)))
+			return true;
+	}
+	return false;				/* contended: an event of its own is fine */
+}
+
+bool
+pd_ring_record(PdRing *ring, PdEvent *ev, int window, uint64 *id)
+{
+	uint64		key = pd_event_key(ring, ev);
+	pg_atomic_uint64 *recent = &ring->recent[key & (PD_RECENT_KEYS - 1)];
+	uint64		entry = pg_atomic_read_u64(recent);
+	uint64		next = pg_atomic_read_u64(&ring->next_id);
+	PdSlotHeader *slot;
+
+	ev->last_seen = 0;
+	ev->repeats = 0;
 	if (ev->raw_len > ring->capture_bytes)
 		ev->raw_len = ring->capture_bytes;
-	ev->event_id = w->id;
-	pd_event_seal(ev);
-	pg_write_barrier();
-	pg_atomic_write_u64(pd_slot_seq(ring, w->id), w->id * 2);
 
-	sigprocmask(SIG_SETMASK, &w->old_mask, NULL);
+	if (window > 0 && entry != 0 && (entry >> 32) == (key >> 32))
+	{
+		/* the entry keeps 32 bits of the id: the latest id with them */
+		uint64		cand = (next & ~UINT64CONST(0xffffffff)) | (entry & 0xffffffff);
+
+		if (cand >= next && cand > UINT64CONST(0xffffffff))
+			cand -= UINT64CONST(0x100000000);
+		if (pd_ring_fold(ring, cand, ev, window))
+		{
+			*id = ev->event_id = cand;
+			return true;
+		}
+	}
+
+	*id = pg_atomic_fetch_add_u64(&ring->next_id, 1);
+	slot = pd_slot(ring, *id);
+	pg_atomic_write_u64(&slot->seq, *id * 2 + 1);
+	pg_write_barrier();
+	pg_atomic_write_u64(&slot->repeat, PD_REPEAT_WORD(*id, 0, 0));
+
+	ev->event_id = *id;
+	pd_event_seal(ev);
+	memcpy(pd_slot_event(ring, *id), ev, PD_EVENT_SIZE(ev->raw_len));
+	pg_write_barrier();
+	pg_atomic_write_u64(&slot->seq, *id * 2);
+
+	pg_atomic_write_u64(recent, (key & ~UINT64CONST(0xffffffff)) |
+						(*id & 0xffffffff));
+	return false;
 }
 
 /*
@@ -195,7 +337,9 @@ pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf, bool head_only)
 	pg_atomic_uint64 *seq = pd_slot_seq(ring, id);
 	PdEvent    *ev = pd_slot_event(ring, id);
 	uint64		before;
+	uint64		repeat;
 	uint32		sum;
+	bool		ok;
 
 	before = pg_atomic_read_u64(seq);
 	if (before != id * 2)
@@ -215,12 +359,26 @@ pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf, bool head_only)
 	if (buf->event_id != id)
 		return false;
 	if (head_only)
-		return pd_head_checksum(buf) == buf->head_checksum;
-	sum = buf->checksum;
-	buf->checksum = 0;
-	if (pd_event_checksum(buf) != sum)
+		ok = pd_head_checksum(buf) == buf->head_checksum;
+	else
+	{
+		sum = buf->checksum;
+		buf->checksum = 0;
+		ok = pd_event_checksum(buf) == sum;
+		buf->checksum = sum;
+	}
+	if (!ok)
 		return false;
-	buf->checksum = sum;
+
+	/* the repeats, if the word is still this event's */
+	repeat = pg_atomic_read_u64(&pd_slot(ring, id)->repeat);
+	buf->last_seen = buf->seen_at;
+	if ((repeat & PD_REPEAT_TAG(UINT64CONST(0xffff))) == PD_REPEAT_TAG(id))
+	{
+		buf->repeats = PD_REPEAT_COUNT(repeat);
+		if (buf->repeats > 0)
+			buf->last_seen += PD_REPEAT_DELTA(repeat) * USECS_PER_SEC;
+	}
 	return true;
 }
 
@@ -300,11 +458,19 @@ pd_ring_reset(PdRing *ring, TimestampTz now)
 void
 pd_ring_restore(PdRing *ring, PdEvent *ev)
 {
-	pg_atomic_uint64 *seq = pd_slot_seq(ring, ev->event_id);
+	PdSlotHeader *slot = pd_slot(ring, ev->event_id);
+	int64		delta = ev->repeats > 0 && ev->last_seen > ev->seen_at ?
+		(ev->last_seen - ev->seen_at) / USECS_PER_SEC : 0;
 
+	pg_atomic_write_u64(&slot->repeat,
+						PD_REPEAT_WORD(ev->event_id,
+									   Min(ev->repeats, PD_REPEAT_MAX),
+									   Min(delta, PD_REPEAT_MAX)));
+	ev->repeats = 0;
+	ev->last_seen = 0;
 	pd_event_seal(ev);
 	memcpy(pd_slot_event(ring, ev->event_id), ev, PD_EVENT_SIZE(ev->raw_len));
-	pg_atomic_write_u64(seq, ev->event_id * 2);
+	pg_atomic_write_u64(&slot->seq, ev->event_id * 2);
 }
 
 void

@@ -22,13 +22,20 @@
  *   it at once is skipped, never shown.
  * - Reset moves reset_id to next_id: events before it are hidden.  Event ids
  *   are never reused, not even across a reset.
+ * - Repeats: an occurrence whose key (source address, kind, what the
+ *   classifier said, names; pd_ring_record()) matches a young event is
+ *   folded into it instead of taking a slot: one compare-and-swap of the
+ *   slot's repeat word, which carries the low bits of its event id, so a
+ *   swap against a slot that was overwritten meanwhile fails.  The word is
+ *   outside the checksummed event; readers take it after the event verified
+ *   and only if its id bits match.  A small table of the latest event per key
+ *   hash (a seeded hash: no client can aim at an entry) finds the candidate,
+ *   so the cost is the same whatever the ring holds.
  *
  *-------------------------------------------------------------------------
  */
 #ifndef PD_RING_H
 #define PD_RING_H
-
-#include <signal.h>
 
 #include "datatype/timestamp.h"
 #include "port/atomics.h"
@@ -65,14 +72,28 @@ typedef struct PdEvent
 	char		protocol[PD_PROTOCOL_MAX];	/* the classifier's verdict */
 	char		tool[PD_TOOL_MAX];
 	char		detail[PD_DETAIL_MAX];
+
+	/*
+	 * Filled in by readers from the slot's repeat word, zero as stored (and
+	 * checksummed): occurrences folded into this event after the first, and
+	 * the last one's time (seen_at if none).
+	 */
+	TimestampTz last_seen;
+	uint32		repeats;
 	uint8		raw[FLEXIBLE_ARRAY_MEMBER];
 } PdEvent;
+
+/* The layout of saved files before repeats (formats 2 and 3). */
+#define PD_EVENT_HEADER_V1	offsetof(PdEvent, last_seen)
 
 #define PD_EVENT_SIZE(rawlen) (offsetof(PdEvent, raw) + (rawlen))
 
 /* What a header-only reader gets of the payload: the scan verdicts' share. */
 #define PD_RAW_HEAD		4
 #define PD_HEAD_SIZE	PD_EVENT_SIZE(PD_RAW_HEAD)
+
+/* Entries of the table of latest events by key hash (a power of 2). */
+#define PD_RECENT_KEYS	4096
 
 typedef struct PdRing
 {
@@ -82,6 +103,9 @@ typedef struct PdRing
 	uint32		nslots;
 	uint32		capture_bytes;
 	Size		stride;			/* bytes per slot */
+	uint64		seed;			/* of the key hash */
+	/* key hash (high 32 bits) and event id (low 32) of the latest event */
+	pg_atomic_uint64 recent[PD_RECENT_KEYS];
 	char		slots[FLEXIBLE_ARRAY_MEMBER];
 } PdRing;
 
@@ -98,27 +122,22 @@ typedef struct PdRingStats
 extern PdRing *pd_ring;
 
 extern Size pd_ring_size(int nslots, int capture_bytes);
-extern void pd_ring_init(PdRing *ring, int nslots, int capture_bytes);
+extern void pd_ring_init(PdRing *ring, int nslots, int capture_bytes,
+						 uint64 seed);
 extern const char *pd_kind_name(int kind);
 
 /*
- * Writer: safe in any process, with or without a PGPROC.  The event is
- * filled in place, in its slot: pd_ring_begin() blocks signals, claims an id
- * and returns the slot's event with its fixed part zeroed; the caller fills
- * it (raw_len at most ring->capture_bytes) and pd_ring_commit() publishes it
- * and restores the signal mask.  Nothing between the two may block or raise
- * an error.  Writing in place, not through a private copy, keeps the
- * short-lived child from touching (and faulting in) pages of its own.
+ * Writer: safe in any process, with or without a PGPROC, and the caller
+ * blocks signals around it (from the claim to the publish no signal may end
+ * the process: an id claimed but never published would be a hole).  The
+ * event is the caller's private copy (raw_len at most capture_bytes); its
+ * event_id, checksums, last_seen and repeats are set here.  If an event
+ * with the same key was recorded less than window seconds ago (0: never)
+ * and is still young (in the newer half of the ring), the occurrence is
+ * folded into it and true returned; else the event takes a slot of its
+ * own.  *id is the event's id either way.  Nothing here blocks or raises.
  */
-typedef struct PdRingWrite
-{
-	uint64		id;
-	sigset_t	old_mask;
-	PdEvent    *ev;
-} PdRingWrite;
-
-extern PdEvent *pd_ring_begin(PdRing *ring, PdRingWrite *w);
-extern void pd_ring_commit(PdRing *ring, PdRingWrite *w);
+extern bool pd_ring_record(PdRing *ring, PdEvent *ev, int window, uint64 *id);
 
 /*
  * Reader, in a backend: calls fn for every valid event, oldest first, with

@@ -86,6 +86,7 @@ probe_detect_sources(PG_FUNCTION_ARGS)
 					tools = {{0}, 0},
 					users = {{0}, 0};
 		int64		failures = 0,
+					occurrences = 0,
 					abandoned = 0,
 					rejections = 0;
 		int			b;
@@ -103,15 +104,16 @@ probe_detect_sources(PG_FUNCTION_ARGS)
 			pd_set_add(&protocols, e->protocol);
 			pd_set_add(&tools, e->tool[0] ? e->tool : e->scan.scan_tool);
 			if (e->kind == PD_KIND_AUTH_FAILED && !e->retry_of)
-				failures++;
+				failures += e->occurrences;
 			else if (e->kind == PD_KIND_AUTH_ABANDONED)
-				abandoned++;
+				abandoned += e->occurrences;
 			else if (e->kind == PD_KIND_HBA_REJECTED || e->kind == PD_KIND_CERT_REJECTED)
-				rejections++;
+				rejections += e->occurrences;
 			if (pd_kind_is_auth(e->kind))
 				pd_set_add(&users, e->user_name);
+			occurrences += e->occurrences;
 			first = Min(first, e->seen_at);
-			last = Max(last, e->seen_at);
+			last = Max(last, e->last_seen);
 		}
 		if (r->family == 0)
 		{
@@ -123,7 +125,7 @@ probe_detect_sources(PG_FUNCTION_ARGS)
 		values[0] = pd_inet_datum(r->family, r->addr);
 		values[1] = TimestampTzGetDatum(first);
 		values[2] = TimestampTzGetDatum(last);
-		values[3] = Int64GetDatum(b - a);
+		values[3] = Int64GetDatum(occurrences);	/* repeats included */
 		values[4] = pd_set_array(&kinds, false);
 		values[5] = pd_set_array(&protocols, false);
 		values[6] = pd_set_array(&tools, false);

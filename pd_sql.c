@@ -30,12 +30,14 @@
 #include "utils/inet.h"
 #include "utils/timestamp.h"
 
-#define PD_EVENTS_COLS	16
+#define PD_EVENTS_COLS_V1_0	16	/* 1.0 and 1.1 */
+#define PD_EVENTS_COLS	18
 #define PD_STATS_COLS	4
 #define PD_DECODE_COLS	4
 #define PD_COUNTERS_COLS 3
 
 PG_FUNCTION_INFO_V1(probe_detect_events);
+PG_FUNCTION_INFO_V1(probe_detect_events_1_2);
 PG_FUNCTION_INFO_V1(probe_detect_stats);
 PG_FUNCTION_INFO_V1(probe_detect_reset);
 PG_FUNCTION_INFO_V1(probe_detect_decode);
@@ -117,6 +119,7 @@ pd_put_text(Datum *values, bool *nulls, int i, const char *s)
 typedef struct PdEventsState
 {
 	ReturnSetInfo *rsinfo;
+	int			ncols;			/* of the SQL definition calling us */
 	PdAnalysis	analysis;		/* for the tools that scan verdicts name */
 } PdEventsState;
 
@@ -204,25 +207,51 @@ pd_event_to_tuple(const PdEvent *ev, void *arg)
 	else
 		nulls[i++] = true;
 	values[i++] = pd_clean_text(ev->message, PD_MESSAGE_MAX);
-	Assert(i == PD_EVENTS_COLS);
+	if (st->ncols == PD_EVENTS_COLS)
+	{
+		/* 1.2: the occurrences folded into this event */
+		values[i++] = Int64GetDatum(1 + (int64) ev->repeats);
+		values[i++] = TimestampTzGetDatum(Max(ev->last_seen, ev->seen_at));
+	}
+	Assert(i == st->ncols);
 
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
-Datum
-probe_detect_events(PG_FUNCTION_ARGS)
+/*
+ * The events, with the columns of the SQL definition's version (as
+ * pg_stat_statements does): a 1.1 database keeps working with this module
+ * until ALTER EXTENSION ... UPDATE.
+ */
+static void
+pd_events(FunctionCallInfo fcinfo, int ncols)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	PdEventsState st;
 
 	pd_check_loaded();
 	pd_init_srf(fcinfo);
+	if (rsinfo->setDesc->natts != ncols)
+		elog(ERROR, "incorrect number of output arguments");
 
 	/* two passes: the scans first, then the rows with what they tell */
 	st.rsinfo = rsinfo;
+	st.ncols = ncols;
 	pd_analyze(pd_ring, &st.analysis);
 	pd_ring_scan(pd_ring, pd_event_to_tuple, &st);
+}
 
+Datum
+probe_detect_events(PG_FUNCTION_ARGS)
+{
+	pd_events(fcinfo, PD_EVENTS_COLS_V1_0);
+	return (Datum) 0;
+}
+
+Datum
+probe_detect_events_1_2(PG_FUNCTION_ARGS)
+{
+	pd_events(fcinfo, PD_EVENTS_COLS);
 	return (Datum) 0;
 }
 

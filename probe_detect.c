@@ -27,6 +27,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "pd_attempts.h"
+#include "pd_capture.h"
 #include "pd_compat.h"
 #include "pd_counters.h"
 #include "pd_feed.h"
@@ -105,7 +106,12 @@ pd_shmem_startup(void)
 	ring = ShmemInitStruct("probe_detect", pd_shmem_size(), &found);
 	if (!found)
 	{
-		pd_ring_init(ring, pd_max_events, pd_capture_bytes);
+		uint64		seed = 0;
+
+		/* the repeat table's hash: a seed no client can guess */
+		if (!pg_strong_random(&seed, sizeof(seed)))
+			seed = (uint64) GetCurrentTimestamp() ^ ((uint64) MyProcPid << 32);
+		pd_ring_init(ring, pd_max_events, pd_capture_bytes, seed);
 		pd_ring_reset(ring, GetCurrentTimestamp());
 		if (!IsUnderPostmaster)
 			pd_persist_load(ring, pd_tally, counters);
@@ -149,6 +155,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	/* each file's own settings */
 	pd_hooks_define_settings();
+	pd_capture_define_settings();
 	pd_attempts_define_settings();
 	pd_refuse_define_settings();
 	pd_persist_define_settings();

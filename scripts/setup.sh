@@ -10,7 +10,7 @@ packages=(
 	make gcc clang libclang-rt-14-dev
 	"postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" libkrb5-dev
 	libipc-run-perl
-	nmap curl openssh-client openssl fail2ban prometheus-postgres-exporter
+	nmap curl openssh-client openssl fail2ban prometheus-postgres-exporter hydra
 )
 
 missing=()

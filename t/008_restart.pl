@@ -119,33 +119,79 @@ restart_with(sub { my $d = $_[0]; substr($d, 16, 8) = pack('Q<', ~0); with_crc($
 restart_with(sub { my $d = $_[0]; substr($d, 24, 8) = pack('Q<', 1 << 40); with_crc($d) },
 	'its header is implausible', 'reset_id after next_id with a matching CRC');
 
-# A file as 1.0's module wrote it (format 2, no counters) is read by 1.1:
-# the events come back, the counters start from zero.  The header is 64
-# bytes (ntallies, nrefusals, ncounters at 52, 56, 60), then 280-byte
-# tallies, 48-byte refusals and 56-byte counters.
+# Repeats survive a restart (format 4): one source's same pattern is one
+# event that counts its occurrences.
+$node->safe_psql('postgres', q{ALTER SYSTEM SET probe_detect.repeat_window = '1h'});
+$node->reload;
+$node->safe_psql('postgres', 'SELECT probe_detect_reset()');
+send_probe($node, "GET /$_ HTTP/1.0\r\n\r\n") for 1 .. 3;
+my $occ_sql = q{SELECT count(*) || ' ' || sum(occurrences) || ' ' || (max(last_seen) >= max(seen_at))
+	FROM probe_detect_events};
+is($node->safe_psql('postgres', $occ_sql), '1 3 true', 'three requests: one event of three occurrences');
+$node->restart;
+is($node->safe_psql('postgres', $occ_sql), '1 3 true', 'occurrences survive a restart');
+
+# A file as 1.0's module wrote it (format 2, no counters, events without
+# repeats) and as 1.1's did (format 3) are read by 1.2: the events come
+# back, once each.  The header is 64 bytes (event_header at 12; ntallies,
+# nrefusals, ncounters at 52, 56, 60), then 280-byte tallies, 48-byte
+# refusals and 56-byte counters, then the events: a fixed part (820 bytes
+# in format 4, 808 before: no last_seen and repeats at its end; raw_len at
+# 40) and their bytes.
 send_probe($node, "GET /$_ HTTP/1.0\r\n\r\n") for 1 .. 3;
 my $kept = $node->safe_psql('postgres', 'SELECT count(*) FROM probe_detect_events');
 ok($node->safe_psql('postgres', 'SELECT sum(value) FROM probe_detect_counters') > 0,
-	'counters before a format-2 file');
+	'counters before an older file');
 $node->stop;
+my $format4 = slurp_file($file);
+
+# the file of format 4 turned into one of format $format
+sub older_file
 {
-	my $d = slurp_file($file);
+	my ($d, $format) = @_;
 	my ($ntallies, $nrefusals, $ncounters) = unpack('L<L<L<', substr($d, 52, 12));
-	ok($ncounters > 0, 'format 3 saves the counters');
-	substr($d, 64 + 280 * $ntallies + 48 * $nrefusals, 56 * $ncounters) = '';
-	substr($d, 4, 4) = pack('L<', 2);
-	substr($d, 60, 4) = pack('L<', 0);
+	my $events = 64 + 280 * $ntallies + 48 * $nrefusals + 56 * $ncounters;
+	my $out = substr($d, 0, $events);
+	my $pos = $events;
+	while ($pos < length($d) - 16)
+	{
+		my $raw_len = unpack('S<', substr($d, $pos + 40, 2));
+		$out .= substr($d, $pos, 808) . substr($d, $pos + 820, $raw_len);
+		$pos += 820 + $raw_len;
+	}
+	$out .= substr($d, length($d) - 16);
+	substr($out, 4, 4) = pack('L<', $format);
+	substr($out, 12, 4) = pack('L<', 808);
+	if ($format == 2)
+	{
+		substr($out, 64 + 280 * $ntallies + 48 * $nrefusals, 56 * $ncounters) = '';
+		substr($out, 60, 4) = pack('L<', 0);
+	}
+	return with_crc($out);
+}
+
+{
+	my $d = $format4;
+	my ($ntallies, $nrefusals, $ncounters) = unpack('L<L<L<', substr($d, 52, 12));
+	ok($ncounters > 0, 'format 4 saves the counters');
+	is(unpack('L<', substr($d, 12, 4)), 820, 'format 4: events of 820 bytes before their payload');
+}
+for my $format (3, 2)
+{
 	open(my $fh, '>', $file) or die;
 	binmode $fh;
-	print $fh with_crc($d);
+	print $fh older_file($format4, $format);
 	close $fh;
+	my $at = -s $node->logfile;
+	$node->start;
+	like(substr(slurp_file($node->logfile), $at),
+		qr/probe_detect restored $kept events, \d+ network tallies, \d+ refusals and \d+ counters/,
+		"a format-$format file: restored");
+	is($node->safe_psql('postgres', 'SELECT count(*), sum(occurrences) FROM probe_detect_events'),
+		"$kept|$kept", "a format-$format file: every event back, once each");
+	$node->stop;
 }
-my $at = -s $node->logfile;
 $node->start;
-like(substr(slurp_file($node->logfile), $at), qr/probe_detect restored $kept events, \d+ network tallies, \d+ refusals and 0 counters/,
-	'a format-2 file: restored');
-is($node->safe_psql('postgres', 'SELECT count(*) FROM probe_detect_events'), $kept,
-	'a format-2 file: every event back');
 is($node->safe_psql('postgres', 'SELECT sum(value) FROM probe_detect_counters WHERE counter <> \'ring_writes\' AND counter <> \'ring_overwrites\''),
 	'0', 'a format-2 file: counters from zero');
 

@@ -59,8 +59,8 @@ for (1 .. 2)
 }
 is( $node->safe_psql(
 		'postgres',
-		'SELECT count(*), count(*) FILTER (WHERE protocol IS NOT NULL) FROM probe_detect_events'),
-	'10|9', 'under valgrind: every event recorded and classified');
+		'SELECT sum(occurrences), count(*), count(*) FILTER (WHERE protocol IS NOT NULL) FROM probe_detect_events'),
+	'10|9|8', 'under valgrind: every event recorded and classified (the second failed login folded into the first)');
 $node->safe_psql('postgres', q{
 SELECT count(*) FROM probe_detect_sources;
 SELECT count(*) FROM probe_detect_refused;

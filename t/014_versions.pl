@@ -38,6 +38,7 @@ probe_detect.refuse_for = '1h'
 probe_detect.refuse_ipv4_prefix = 24
 probe_detect.refuse_ipv6_prefix = 48
 probe_detect.trusted_networks = '10.0.0.0/8, 192.0.2.1, 2001:db8::/32'
+probe_detect.repeat_window = '2h'
 });
 my $port = $node->port;
 

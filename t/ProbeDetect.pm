@@ -101,6 +101,8 @@ shared_preload_libraries = 'probe_detect'
 listen_addresses = '$listen'
 max_connections = 100
 log_min_messages = info
+# one event per occurrence, which most tests count; t/018 tests repeats
+probe_detect.repeat_window = 0
 } . ($opts{conf} // ''));
 	$node->start;
 	$node->safe_psql('postgres', 'CREATE EXTENSION probe_detect');
