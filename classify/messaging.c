@@ -42,7 +42,8 @@ pd_rule_kafka(const PdView *v, PdClass *c)
 		return false;
 	if (pd_end(v) <= 8 && key != 18)
 		return false;
-	if (v->off == 0 && pd_be32(v, 0) + 4 != (long long) pd_end(v))
+	/* the size, where known: this request, maybe with more pipelined */
+	if (v->off == 0 && (pd_be32(v, 0) < 10 || pd_be32(v, 0) + 4 > (long long) pd_end(v)))
 		return false;
 	if (pd_end(v) > 8)
 	{

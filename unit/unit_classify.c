@@ -296,6 +296,11 @@ static const Expect capture_expect[] = {
 	{"distcc", "distcc", ""},
 	{"ii_irc", "irc", ""},
 	{"x11_xdpyinfo", "x11", "", NULL, "", ""},
+	{"kafka_python", "kafka", "", "kafka-python", NULL, NULL, "kafka"},
+	{"mbpoll_modbus", "modbus", "", "function 3"},
+	{"echoscu_dicom", "dicom", "", "ECHOSCU"},
+	{"impacket_epm_bind", "dcerpc", "", "epmapper"},
+	{"pyzmq_req", "zeromq", "", "ZMTP signature"},
 };
 
 static void
