@@ -114,6 +114,7 @@ extern bool pd_rule_java_serial(const PdView *v, PdClass *c);
 /* sqldb.c */
 extern bool pd_rule_mysql(const PdView *v, PdClass *c);
 extern bool pd_rule_mssql_login(const PdView *v, PdClass *c);
+extern bool pd_rule_tds_login(const PdView *v, PdClass *c);
 extern bool pd_rule_drda(const PdView *v, PdClass *c);
 extern bool pd_rule_clickhouse(const PdView *v, PdClass *c);
 

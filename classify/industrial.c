@@ -148,7 +148,11 @@ pd_rule_iso_tsap(const PdView *v, PdClass *c)
 	}
 	if (p != end || (calling < 0 && called < 0))
 		return false;
-	PD_SET(c->protocol, "iso-tsap");
+	/*
+	 * S7: a called TSAP of 0x01xx-0x03xx is a connection type (PG, OP, S7
+	 * basic) and a rack and slot; MMS and others use other TSAPs.
+	 */
+	PD_SET(c->protocol, called >= 0x0100 && called < 0x0400 ? "s7comm" : "iso-tsap");
 	pd_str_init(&d, c->detail, sizeof(c->detail));
 	pd_str_add(&d, "COTP Connection Request");
 	if (calling >= 0)

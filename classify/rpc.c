@@ -106,7 +106,8 @@ pd_rule_dcerpc(const PdView *v, PdClass *c)
 /*
  * Apache Thrift, binary protocol (strict: 0x80 0x01, message type call or
  * oneway) and compact protocol (0x82): a method name that is an
- * identifier.  Framed transport puts a length first, which PostgreSQL
+ * identifier.  A method of Cassandra's Thrift API names cassandra.
+ * Framed transport puts a length first, which PostgreSQL
  * consumes; the unframed binary protocol's header goes with it and what is
  * left (a length and a name) is too common a shape: whole stream only.
  */
@@ -145,8 +146,21 @@ pd_rule_thrift(const PdView *v, PdClass *c)
 		pd_end(v) < h + 12 + nl)
 		return false;
 	PD_SET(c->protocol, "thrift");
+	{
+		/* Cassandra's Thrift API (port 9160), which its scanners call */
+		static const char *const cass[] = {"login", "describe_version",
+			"describe_cluster_name", "describe_keyspaces", "describe_ring",
+			"set_keyspace", "execute_cql_query", "execute_cql3_query",
+		"describe_partitioner", "describe_snitch"};
+		size_t		k;
+
+		for (k = 0; k < lengthof_(cass); k++)
+			if ((size_t) nl == strlen(cass[k]) &&
+				pd_is(v, h + 8, cass[k], (size_t) nl))
+				PD_SET(c->protocol, "cassandra");
+	}
 	pd_str_init(&d, c->detail, sizeof(c->detail));
-	pd_str_add(&d, h == 4 ? "framed call " : "call ");
+	pd_str_add(&d, h == 4 ? "Thrift framed call " : "Thrift call ");
 	pd_str_addv(&d, v, h + 8, (size_t) nl);
 	return true;
 }

@@ -30,6 +30,7 @@ const PdRule pd_rules[] = {
 	{.name = "mongodb", .rule = pd_rule_mongodb},
 	{.name = "mssql", .rule = pd_rule_mssql},
 	{.name = "mssql-login7", .rule = pd_rule_mssql_login},
+	{.name = "tds-login", .rule = pd_rule_tds_login},
 	{.name = "mysql", .rule = pd_rule_mysql},
 	{.name = "drda", .rule = pd_rule_drda},
 	{.name = "clickhouse", .rule = pd_rule_clickhouse},

@@ -2,8 +2,8 @@
  *
  * sqldb.c
  *	  Login packets of SQL databases other than PostgreSQL: MySQL's
- *	  handshake response, SQL Server's LOGIN7, DB2's DRDA and ClickHouse's
- *	  native Hello.  (SQL Server's PRELOGIN and Oracle TNS are in
+ *	  handshake response, SQL Server's LOGIN7 and TDS 4.2/5.0 login, DB2's
+ *	  DRDA and ClickHouse's native Hello.  (SQL Server's PRELOGIN and Oracle TNS are in
  *	  databases.c.)
  *
  *-------------------------------------------------------------------------
@@ -180,5 +180,52 @@ pd_rule_clickhouse(const PdView *v, PdClass *c)
 	if (from == 4)
 		pd_str_add(&d, "...");
 	pd_str_addv(&d, v, from, q - from);
+	return true;
+}
+
+/*
+ * A TDS 4.2/5.0 login record field: n (at most 30) bytes of printable text
+ * at stream offset i, zero padding to 30, the length in the byte after.
+ */
+static long
+pd_tds_field(const PdView *v, size_t i)
+{
+	int			n = pd_at(v, i + 30);
+	int			k;
+
+	if (n < 0 || n > 30)
+		return -1;
+	for (k = 0; k < 30; k++)
+	{
+		int			ch = pd_at(v, i + k);
+
+		if (k < n ? (ch < 0x20 || ch >= 0x7f) : ch != 0)
+			return -1;
+	}
+	return n;
+}
+
+/*
+ * SQL Server and Sybase TDS 4.2/5.0 login (packet type 0x02): zero SPID
+ * and window, then host name, user name and password, each 30 bytes of
+ * text and zero padding with its length after it, the user not empty.
+ * FreeTDS and hydra send this first.
+ */
+bool
+pd_rule_tds_login(const PdView *v, PdClass *c)
+{
+	long		user;
+	PdStr		d;
+
+	if (v->off == 0 && (pd_at(v, 0) != 0x02 || pd_at(v, 1) > 1 ||
+						pd_be16(v, 2) < 101 || pd_be16(v, 2) > 512))
+		return false;
+	if (pd_be16(v, 4) != 0 || pd_at(v, 7) != 0 || pd_tds_field(v, 8) < 0 ||
+		(user = pd_tds_field(v, 39)) < 1 || pd_tds_field(v, 70) < 0)
+		return false;
+	PD_SET(c->protocol, "mssql");
+	pd_str_init(&d, c->detail, sizeof(c->detail));
+	pd_str_add(&d, "TDS 4.2/5.0 login user=");
+	pd_str_addv(&d, v, 39, (size_t) user);
 	return true;
 }
