@@ -6,6 +6,8 @@ MODULE_big = probe_detect
 CLASSIFY_OBJS = classify/rules.o classify/view.o classify/web.o classify/tls.o \
 	classify/remote.o classify/directory.o classify/databases.o \
 	classify/messaging.o classify/text.o classify/other.o classify/postgres.o \
+	classify/industrial.o classify/automation.o classify/medical.o \
+	classify/rpc.o classify/sqldb.o classify/nosql.o \
 	classify/nmap.o classify/nmap_table.o
 OBJS = probe_detect.o pd_sql.o pd_sources.o pd_hooks.o pd_annotate.o pd_capture.o \
 	pd_refuse.o pd_persist.o pd_analysis.o pd_feed.o pd_attempts.o pd_port.o \

@@ -20,6 +20,17 @@
 
 typedef bool (*PdRuleFn) (const PdView *v, PdClass *c);
 
+/* rules.c: the rules in the order they are tried (the unit tests try each
+ * alone too) */
+typedef struct PdRule
+{
+	const char *name;			/* for people reading the order; not output */
+	PdRuleFn	rule;
+} PdRule;
+
+extern const PdRule pd_rules[];
+extern const int pd_rule_count;
+
 /* web.c */
 extern bool pd_rule_http(const PdView *v, PdClass *c);
 extern bool pd_rule_http2(const PdView *v, PdClass *c);
@@ -53,6 +64,9 @@ extern bool pd_rule_kafka(const PdView *v, PdClass *c);
 extern bool pd_rule_amqp(const PdView *v, PdClass *c);
 extern bool pd_rule_mqtt(const PdView *v, PdClass *c);
 extern bool pd_rule_stomp(const PdView *v, PdClass *c);
+extern bool pd_rule_nats(const PdView *v, PdClass *c);
+extern bool pd_rule_zmtp(const PdView *v, PdClass *c);
+extern bool pd_rule_xmpp(const PdView *v, PdClass *c);
 
 /* text.c: client-first line protocols */
 extern bool pd_rule_git(const PdView *v, PdClass *c);
@@ -71,6 +85,43 @@ extern bool pd_rule_onc_rpc(const PdView *v, PdClass *c);
 extern bool pd_rule_ajp(const PdView *v, PdClass *c);
 extern bool pd_rule_bittorrent(const PdView *v, PdClass *c);
 extern bool pd_rule_distcc(const PdView *v, PdClass *c);
+
+/* industrial.c */
+extern bool pd_rule_modbus(const PdView *v, PdClass *c);
+extern bool pd_rule_iso_tsap(const PdView *v, PdClass *c);
+extern bool pd_rule_dnp3(const PdView *v, PdClass *c);
+extern bool pd_rule_iec104(const PdView *v, PdClass *c);
+extern bool pd_rule_enip(const PdView *v, PdClass *c);
+extern unsigned pd_dnp3_crc_step(unsigned crc, int b);
+
+/* automation.c */
+extern bool pd_rule_fox(const PdView *v, PdClass *c);
+extern bool pd_rule_fins(const PdView *v, PdClass *c);
+extern bool pd_rule_hart_ip(const PdView *v, PdClass *c);
+extern bool pd_rule_pcworx(const PdView *v, PdClass *c);
+
+/* medical.c */
+extern bool pd_rule_dicom(const PdView *v, PdClass *c);
+extern bool pd_rule_hl7(const PdView *v, PdClass *c);
+
+/* rpc.c */
+extern bool pd_rule_dcerpc(const PdView *v, PdClass *c);
+extern bool pd_rule_thrift(const PdView *v, PdClass *c);
+extern bool pd_rule_giop(const PdView *v, PdClass *c);
+extern bool pd_rule_hadoop_ipc(const PdView *v, PdClass *c);
+extern bool pd_rule_java_serial(const PdView *v, PdClass *c);
+
+/* sqldb.c */
+extern bool pd_rule_mysql(const PdView *v, PdClass *c);
+extern bool pd_rule_mssql_login(const PdView *v, PdClass *c);
+extern bool pd_rule_tds_login(const PdView *v, PdClass *c);
+extern bool pd_rule_drda(const PdView *v, PdClass *c);
+extern bool pd_rule_clickhouse(const PdView *v, PdClass *c);
+
+/* nosql.c */
+extern bool pd_rule_bolt(const PdView *v, PdClass *c);
+extern bool pd_rule_zookeeper(const PdView *v, PdClass *c);
+extern bool pd_rule_memcached_binary(const PdView *v, PdClass *c);
 
 /* postgres.c: PostgreSQL itself, last, with what the server knows too */
 extern bool pd_rule_postgres(const PdView *v, const PdProbe *probe,

@@ -51,37 +51,53 @@ pd_rule_redis(const PdView *v, PdClass *c)
 	return true;
 }
 
-/* memcached text protocol: whole stream only (short verbs). */
+/*
+ * memcached text protocol: a stats or version command alone.  Without the
+ * first four bytes, "ion\r\n" (of "version") and the stats sub-commands
+ * ("s items\r\n") are still distinctive; a bare "s\r\n" is not.
+ */
 bool
 pd_rule_memcached(const PdView *v, PdClass *c)
 {
-	static const char *const cmds[] = {"stats\r\n", "version\r\n", "stats items\r\n",
-	"stats slabs\r\n", "stats settings\r\n"};
+	static const char *const cmds[] = {"stats\r\n", "version\r\n",
+		"stats items\r\n", "stats slabs\r\n", "stats settings\r\n",
+	"stats sizes\r\n", "stats conns\r\n"};
 	size_t		k;
+	size_t		from = v->off;
 
-	if (v->off != 0)
-		return false;
 	for (k = 0; k < lengthof_(cmds); k++)
-		if (pd_end(v) == strlen(cmds[k]) && pd_is(v, 0, cmds[k], strlen(cmds[k])))
+	{
+		size_t		n = strlen(cmds[k]);
+
+		if (pd_end(v) != n || (v->off != 0 && n <= 7) ||
+			!pd_is(v, from, cmds[k] + from, n - from))
+			continue;
 		{
 			PdStr		d;
 
 			PD_SET(c->protocol, "memcached");
 			pd_str_init(&d, c->detail, sizeof(c->detail));
-			pd_str_addn(&d, (const uint8_t *) cmds[k], strlen(cmds[k]) - 2);
+			if (v->off != 0)
+				pd_str_add(&d, "(first four bytes consumed) ");
+			pd_str_addn(&d, (const uint8_t *) cmds[k], n - 2);
 			return true;
 		}
+	}
 	return false;
 }
 
-/* MongoDB wire protocol: responseTo 0 and a known opcode. */
+/*
+ * MongoDB wire protocol: responseTo 0 (or -1, as nmap's probe sets it) and
+ * a known client opcode: OP_QUERY, OP_MSG, OP_COMMAND.
+ */
 bool
 pd_rule_mongodb(const PdView *v, PdClass *c)
 {
 	long long	op = pd_le32(v, 12);
+	long long	rt = pd_le32(v, 8);
 	PdStr		d;
 
-	if (pd_le32(v, 8) != 0 || (op != 2004 && op != 2013 && op != 2010))
+	if ((rt != 0 && rt != 0xffffffffLL) || (op != 2004 && op != 2013 && op != 2010))
 		return false;
 	if (v->off == 0)
 	{
@@ -124,12 +140,17 @@ pd_rule_mongodb(const PdView *v, PdClass *c)
 	return true;
 }
 
-/* Microsoft SQL Server: TDS PRELOGIN with a well-formed option list. */
+/*
+ * Microsoft SQL Server: TDS PRELOGIN with a well-formed option list: zero
+ * SPID and window, ascending tokens up to 0x08 ended by 0xff, and option
+ * data laid out back to back from just after the list, within the packet.
+ */
 bool
 pd_rule_mssql(const PdView *v, PdClass *c)
 {
 	size_t		p = 8;
 	int			last = -1;
+	long		next = -1;
 	int			k;
 
 	if (v->off == 0 && (pd_at(v, 0) != 0x12 || pd_at(v, 1) != 0x01))
@@ -140,14 +161,19 @@ pd_rule_mssql(const PdView *v, PdClass *c)
 	{
 		int			t = pd_at(v, p);
 		long		o = pd_be16(v, p + 1);
+		long		l = pd_be16(v, p + 3);
 
 		if (t == 0xff)
 			break;
-		if (t < 0 || t <= last || t > 0x08 || o < 0 || o > 4096)
+		if (t < 0 || t <= last || t > 0x08 || o < 0 || l < 0 ||
+			(next >= 0 && o != next))
 			return false;
 		last = t;
+		next = o + l;
 	}
-	if (k == 0 || k == 12)
+	if (k == 0 || k == 12 || pd_be16(v, 9) != 5 * k + 1 ||
+		(size_t) (8 + next) > pd_end(v) ||
+		(v->off == 0 && pd_be16(v, 2) != 8 + next))
 		return false;
 	return pd_found(c, "mssql", "TDS PRELOGIN");
 }
@@ -162,6 +188,10 @@ pd_rule_oracle(const PdView *v, PdClass *c)
 
 	if (pd_at(v, 4) != 1 || pd_at(v, 5) != 0 || pd_be16(v, 6) != 0 ||
 		ver < 0x0120 || ver > 0x0140)
+		return false;
+	/* compatible version no newer; "value of one in hardware" either way */
+	if (pd_be16(v, 10) < 0x0100 || pd_be16(v, 10) > ver ||
+		(pd_be16(v, 22) != 0x0100 && pd_be16(v, 22) != 0x0001))
 		return false;
 	at = pd_find_str(v, 8, "(DESCRIPTION", 512);
 	if (at < 0)
@@ -179,15 +209,33 @@ pd_rule_oracle(const PdView *v, PdClass *c)
 	return true;
 }
 
-/* Cassandra CQL native protocol: OPTIONS or STARTUP. */
+/*
+ * Cassandra CQL native protocol: OPTIONS or STARTUP.  Versions 3-5 have a
+ * two-byte stream id, so the opcode is byte 4 and the length bytes 5-8;
+ * versions 1 and 2 have a one-byte stream id: opcode 3, length 4-7.
+ */
 bool
 pd_rule_cassandra(const PdView *v, PdClass *c)
 {
 	int			op = pd_at(v, 4);
 	long long	body = pd_be32(v, 5);
+	int			ver = pd_at(v, 0);
 
-	if (v->off == 0 && (pd_at(v, 0) < 1 || pd_at(v, 0) > 5))
+	if (v->off == 0 && (ver < 1 || ver > 5))
 		return false;
+	if (v->off != 0 || ver <= 2)
+	{
+		/* v1/v2: STARTUP with its CQL_VERSION, or (whole) OPTIONS */
+		long long	b2 = pd_be32(v, 4);
+
+		if (v->off == 0 && pd_at(v, 3) == 0x05 && b2 == 0 && pd_end(v) == 8)
+			return pd_found(c, "cassandra", "CQL OPTIONS (v1/v2)");
+		if ((v->off != 0 || pd_at(v, 3) == 0x01) && b2 > 0 &&
+			b2 + 8 == (long long) pd_end(v) && PD_IS(v, 10, "\0\x0b" "CQL_VERSION"))
+			return pd_found(c, "cassandra", "CQL STARTUP (v1/v2)");
+		if (v->off == 0)
+			return false;
+	}
 	if (op == 0x05 && body == 0 && pd_end(v) == 9)
 		return pd_found(c, "cassandra", "CQL OPTIONS");
 	if (op == 0x01 && body > 0 && body < 4096 &&

@@ -36,6 +36,22 @@ pd_rule_kerberos(const PdView *v, PdClass *c)
 	return pd_found(c, "kerberos", tag == 0x6a ? "AS-REQ" : "TGS-REQ");
 }
 
+/* An OID in dotted decimal, n bytes at stream offset i, all known. */
+static bool
+pd_oid(const PdView *v, size_t i, size_t n)
+{
+	size_t		k;
+
+	for (k = 0; k < n; k++)
+	{
+		int			ch = pd_at(v, i + k);
+
+		if (!((ch >= '0' && ch <= '9') || (ch == '.' && k > 0)))
+			return false;
+	}
+	return true;
+}
+
 /* LDAP: a BER LDAPMessage with a 1-byte message id. */
 bool
 pd_rule_ldap(const PdView *v, PdClass *c)
@@ -86,8 +102,14 @@ pd_rule_ldap(const PdView *v, PdClass *c)
 		else if (nl == 0)
 			pd_str_add(&d, " anonymous");
 	}
-	else if (op == 0x63 && pd_at(v, body) == 0x04)
+	else if (op == 0x63 && pd_at(v, body) == 0x04 && pd_at(v, body + 1) >= 0 &&
+			 pd_at(v, body + 1) < 0x80 &&
+			 pd_is(v, body + 2 + pd_at(v, body + 1), "\x0a\x01", 2) &&
+			 pd_at(v, body + 4 + pd_at(v, body + 1)) <= 2 &&
+			 pd_is(v, body + 5 + pd_at(v, body + 1), "\x0a\x01", 2) &&
+			 pd_at(v, body + 7 + pd_at(v, body + 1)) <= 3)
 	{
+		/* base object, then scope 0-2 and derefAliases 0-3 (ENUMERATED) */
 		int			bl = pd_at(v, body + 1);
 
 		pd_str_add(&d, "searchRequest base=\"");
@@ -95,7 +117,8 @@ pd_rule_ldap(const PdView *v, PdClass *c)
 			pd_str_addv(&d, v, body + 2, (size_t) bl);
 		pd_str_add(&d, "\"");
 	}
-	else if (op == 0x77 && pd_at(v, body) == 0x80)
+	else if (op == 0x77 && pd_at(v, body) == 0x80 && pd_at(v, body + 1) >= 3 &&
+			 pd_at(v, body + 1) <= 64 && pd_oid(v, body + 2, (size_t) pd_at(v, body + 1)))
 	{
 		pd_str_add(&d, "extendedRequest");
 		if (pd_find_str(v, body, "1.3.6.1.4.1.1466.20037", 32) >= 0)

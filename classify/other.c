@@ -27,12 +27,101 @@ pd_rule_smb(const PdView *v, PdClass *c)
 	return true;
 }
 
-/* SOCKS: whole stream only; their signatures are in the first bytes. */
+/* A SOCKS5 request (05 cmd 00 atyp address port) at stream offset p? */
+static bool
+pd_socks5_request(const PdView *v, size_t p)
+{
+	int			atyp = pd_at(v, p + 3);
+	size_t		alen;
+
+	if (pd_at(v, p) != 5 || pd_at(v, p + 1) < 1 || pd_at(v, p + 1) > 3 ||
+		pd_at(v, p + 2) != 0)
+		return false;
+	if (atyp == 1)
+		alen = 4;
+	else if (atyp == 4)
+		alen = 16;
+	else if (atyp == 3 && pd_at(v, p + 4) > 0)
+	{
+		size_t		k;
+
+		alen = 1 + (size_t) pd_at(v, p + 4);
+		for (k = 1; k < alen; k++)
+			if (pd_at(v, p + 4 + k) <= 0x20 || pd_at(v, p + 4 + k) >= 0x7f)
+				return false;
+	}
+	else
+		return false;
+	return p + 4 + alen + 2 == pd_end(v);
+}
+
+/* n SOCKS5 method ids from stream offset p: known ones, ascending. */
+static bool
+pd_socks5_methods(const PdView *v, size_t p, size_t n)
+{
+	size_t		k;
+	int			prev = -1;
+
+	for (k = p; k < p + n; k++)
+	{
+		int			m = pd_at(v, k);
+
+		if (m < 0 || (m > 3 && m < 0x80) || m == 0xff || m <= prev)
+			return false;
+		prev = m;
+	}
+	return true;
+}
+
+/*
+ * Without the first four bytes: a SOCKS4a request (its address 0.0.0.x,
+ * x not 0, then a user id and a host name, each NUL-terminated, ending the
+ * stream), or a SOCKS5 greeting of three or more methods followed by its
+ * request, which ends the stream.  A plain SOCKS4 request leaves four address bytes and a user id:
+ * too little to name.
+ */
+static bool
+pd_socks_tail(const PdView *v, PdClass *c)
+{
+	size_t		n;
+	size_t		k;
+
+	if (pd_be16(v, 4) == 0 && pd_at(v, 6) == 0 && pd_at(v, 7) > 0 &&
+		pd_at(v, pd_end(v) - 1) == 0)
+	{
+		int			nuls = 0;
+		bool		dot = false;
+
+		for (k = 8; k < pd_end(v) && k < 300; k++)
+		{
+			int			ch = pd_at(v, k);
+
+			if (ch == 0)
+				nuls++;
+			else if (ch < 0x20 || ch >= 0x7f)
+				return false;
+			else if (ch == '.' && nuls == 1)
+				dot = true;
+		}
+		if (k == pd_end(v) && nuls == 2 && dot && pd_at(v, pd_end(v) - 2) != 0)
+			return pd_found(c, "socks4", "SOCKS4a request");
+		return false;
+	}
+	for (n = 3; n <= 9; n++)
+	{
+		/* methods 2 .. 2+n-1; bytes 4 on are known */
+		if (pd_socks5_methods(v, 4, n - 2) && pd_socks5_request(v, 2 + n))
+			return pd_found(c, "socks5", "method selection and request");
+	}
+	return false;
+}
+
+/* SOCKS 4, 4a and 5: their signatures are in the first bytes. */
 bool
 pd_rule_socks(const PdView *v, PdClass *c)
 {
 	if (v->off != 0)
-		return false;
+		return pd_socks_tail(v, c);
 	if (pd_at(v, 0) == 4 && (pd_at(v, 1) == 1 || pd_at(v, 1) == 2) &&
 		pd_end(v) >= 9 && pd_end(v) <= 300 && pd_at(v, pd_end(v) - 1) == 0)
 	{
@@ -48,26 +137,28 @@ pd_rule_socks(const PdView *v, PdClass *c)
 			else if (ch < 0x20 || ch >= 0x7f)
 				return false;
 		}
-		if (nuls > 2)
+		/*
+		 * One NUL ends the user id of a SOCKS4 request to a real address;
+		 * two, a SOCKS4a request to 0.0.0.x and a host name.  The port is
+		 * never 0.
+		 */
+		if (pd_be16(v, 2) == 0 ||
+			(nuls == 1 && pd_be16(v, 4) == 0 && pd_at(v, 6) == 0) ||
+			(nuls == 1 && pd_at(v, 4) == 0) ||
+			(nuls == 2 && (pd_be16(v, 4) != 0 || pd_at(v, 6) != 0 ||
+						   pd_at(v, 7) == 0 || pd_at(v, pd_end(v) - 2) == 0)) ||
+			nuls > 2)
 			return false;
 		return pd_found(c, "socks4", pd_at(v, 1) == 1 ? "CONNECT" : "BIND");
 	}
 	if (pd_at(v, 0) == 5)
 	{
 		int			n = pd_at(v, 1);
-		int			k;
 
-		if (n < 1 || n > 9)
+		/* clients list their methods in ascending order */
+		if (n < 1 || n > 9 || !pd_socks5_methods(v, 2, (size_t) n))
 			return false;
-		for (k = 0; k < n; k++)
-		{
-			int			m = pd_at(v, 2 + k);
-
-			if (m < 0 || (m > 3 && m < 0x80) || m == 0xff)
-				return false;
-		}
-		if (pd_end(v) != (size_t) 2 + n &&
-			!(pd_at(v, 2 + n) == 5 && pd_at(v, 4 + n) == 0))
+		if (pd_end(v) != (size_t) 2 + n && !pd_socks5_request(v, 2 + (size_t) n))
 			return false;
 		return pd_found(c, "socks5", "method selection");
 	}

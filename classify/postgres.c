@@ -132,6 +132,42 @@ pd_postgres_params(const char *p, size_t len, PdStr *d)
 	}
 }
 
+/*
+ * Does the list hold at least one complete parameter, and only parameters
+ * whose names are lowercase identifiers (as PostgreSQL's and its clients'
+ * are: user, database, application_name, _pq_.x) and whose values have no
+ * control characters?
+ */
+static bool
+pd_params_plausible(const char *p, size_t len)
+{
+	size_t		pos = 0;
+	PdParam		pr;
+	int			n;
+
+	if (p == NULL)
+		return false;
+	for (n = 0; n < PD_PARAMS_MAX && pd_params_next(p, len, &pos, &pr); n++)
+	{
+		size_t		k;
+
+		if (pr.name_len > 63)
+			return false;
+		for (k = 0; k < pr.name_len; k++)
+		{
+			char		ch = pr.name[k];
+
+			if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+				  ch == '_' || ch == '.' || ch == '-'))
+				return false;
+		}
+		for (k = 0; k < pr.value_len; k++)
+			if ((unsigned char) pr.value[k] < 0x20 || pr.value[k] == 0x7f)
+				return false;
+	}
+	return n > 0;
+}
+
 /* ----- the rule --------------------------------------------------------- */
 
 /* A version word PostgreSQL rejected, or saw in a packet it would parse. */
@@ -191,6 +227,15 @@ pd_rule_postgres(const PdView *v, const PdProbe *probe, PdClass *c)
 	}
 	if (kind == PD_KIND_MISSING_USER || kind == PD_KIND_INVALID_LAYOUT)
 	{
+		/*
+		 * A bad layout is all the server says of any 3.x version word with
+		 * a body that is no parameter list: Kafka's Metadata request v0-12
+		 * (api key 3) ends here with nothing parsed.  Only parameters that
+		 * look like PostgreSQL's make it postgres.
+		 */
+		if (kind == PD_KIND_INVALID_LAYOUT &&
+			!pd_params_plausible(probe->params, probe->params_len))
+			return false;
 		PD_SET(c->protocol, "postgres");
 		pd_str_add(&d, kind == PD_KIND_MISSING_USER ?
 				   "StartupMessage without a user name" :

@@ -81,8 +81,15 @@ pd_rule_rdp(const PdView *v, PdClass *c)
 						pd_be16(v, 2) != li + 5))
 		return false;
 	ck = PD_IS(v, 11, "Cookie: mstshash=") ? 11 : -1;
-	if (ck < 0 && (size_t) li + 5 != pd_end(v))
-		return false;			/* no cookie: the length must be exact */
+	/*
+	 * No cookie: the length must be exact, and the request must end after
+	 * its fixed part or carry just an RDP negotiation request (type 1,
+	 * length 8).  ISO 8073 parameters there (a TSAP) are ISO-TSAP's.
+	 */
+	if (ck < 0 && ((size_t) li + 5 != pd_end(v) ||
+				   (li != 6 && !(li == 14 && pd_at(v, 11) == 1 &&
+								 pd_le16(v, 13) == 8))))
+		return false;
 	PD_SET(c->protocol, "rdp");
 	pd_str_init(&d, c->detail, sizeof(c->detail));
 	pd_str_add(&d, "X.224 Connection Request");
@@ -157,25 +164,44 @@ pd_rule_telnet(const PdView *v, PdClass *c)
 	return pd_found(c, "telnet", "option negotiation");
 }
 
-/* X11 connection setup with an authorization protocol name: whole stream. */
+/*
+ * X11 connection setup: byte order 'l' or 'B', protocol 11.0, and either
+ * MIT-MAGIC-COOKIE-1 or XDM-AUTHORIZATION-1 (with a 16-byte or 8-byte
+ * datum, padded), or no authorization in exactly 12 bytes.  Without the
+ * first four bytes (byte order, major version) the minor version, the two
+ * lengths and the authorization name remain; with no authorization that is
+ * eight zero bytes, which name nothing.
+ */
 bool
 pd_rule_x11(const PdView *v, PdClass *c)
 {
 	int			o = pd_at(v, 0);
-	bool		le = o == 'l';
-	long		major;
-	long		nl;
+	bool		le;
+	long		nl,
+				dl;
 
-	if (v->off != 0 || (o != 'l' && o != 'B') || pd_at(v, 1) != 0)
-		return false;
-	major = le ? pd_le16(v, 2) : pd_be16(v, 2);
+	if (v->off == 0)
+	{
+		if ((o != 'l' && o != 'B') || pd_at(v, 1) != 0)
+			return false;
+		le = o == 'l';
+		if ((le ? pd_le16(v, 2) : pd_be16(v, 2)) != 11)
+			return false;
+	}
+	else
+		le = pd_at(v, 6) != 0;	/* the name length's low byte comes first */
 	nl = le ? pd_le16(v, 6) : pd_be16(v, 6);
-	if (major != 11 || nl < 0 || nl > 64)
+	dl = le ? pd_le16(v, 8) : pd_be16(v, 8);
+	if (pd_be16(v, 4) != 0 || pd_be16(v, 10) != 0 || nl < 0 || dl < 0)
 		return false;
-	if (nl > 0 && !PD_IS(v, 12, "MIT-MAGIC-COOKIE-1") && !PD_IS(v, 12, "XDM-AUTH"))
-		return false;
-	if (nl == 0 && pd_end(v) != 12)
+	if (nl == 0)
+	{
+		if (v->off != 0 || dl != 0 || pd_end(v) != 12)
+			return false;
+	}
+	else if (!(nl == 18 && dl == 16 && PD_IS(v, 12, "MIT-MAGIC-COOKIE-1")) &&
+			 !(nl == 19 && dl == 8 && PD_IS(v, 12, "XDM-AUTHORIZATION-1")))
 		return false;
 	return pd_found(c, "x11", le ? "connection setup, little-endian" :
-			"connection setup, big-endian");
+					"connection setup, big-endian");
 }

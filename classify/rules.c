@@ -13,13 +13,7 @@
  */
 #include "classify/catalogue.h"
 
-typedef struct PdRule
-{
-	const char *name;			/* for people reading the order; not output */
-	PdRuleFn	rule;
-} PdRule;
-
-static const PdRule pd_rules[] = {
+const PdRule pd_rules[] = {
 	/* most specific first */
 	{.name = "tls", .rule = pd_rule_tls},
 	{.name = "sslv2", .rule = pd_rule_sslv2},
@@ -29,16 +23,25 @@ static const PdRule pd_rules[] = {
 	{.name = "ssh", .rule = pd_rule_ssh},
 	{.name = "smb", .rule = pd_rule_smb},
 	{.name = "kerberos", .rule = pd_rule_kerberos},
+	/* before rdp: an X.224 request with TSAP parameters is not RDP's */
+	{.name = "iso-tsap", .rule = pd_rule_iso_tsap},
 	{.name = "rdp", .rule = pd_rule_rdp},
 	{.name = "redis", .rule = pd_rule_redis},
 	{.name = "mongodb", .rule = pd_rule_mongodb},
 	{.name = "mssql", .rule = pd_rule_mssql},
+	{.name = "mssql-login7", .rule = pd_rule_mssql_login},
+	{.name = "tds-login", .rule = pd_rule_tds_login},
+	{.name = "mysql", .rule = pd_rule_mysql},
+	{.name = "drda", .rule = pd_rule_drda},
+	{.name = "clickhouse", .rule = pd_rule_clickhouse},
 	{.name = "oracle-tns", .rule = pd_rule_oracle},
 	{.name = "cassandra", .rule = pd_rule_cassandra},
 	{.name = "kafka", .rule = pd_rule_kafka},
 	{.name = "amqp", .rule = pd_rule_amqp},
 	{.name = "mqtt", .rule = pd_rule_mqtt},
 	{.name = "stomp", .rule = pd_rule_stomp},
+	{.name = "nats", .rule = pd_rule_nats},
+	{.name = "xmpp", .rule = pd_rule_xmpp},
 	{.name = "ldap", .rule = pd_rule_ldap},
 	{.name = "dns", .rule = pd_rule_dns},
 	{.name = "socks", .rule = pd_rule_socks},
@@ -47,11 +50,32 @@ static const PdRule pd_rules[] = {
 	{.name = "ajp", .rule = pd_rule_ajp},
 	{.name = "bittorrent", .rule = pd_rule_bittorrent},
 	{.name = "distcc", .rule = pd_rule_distcc},
+	/* RPC systems: magic numbers, or structures that add up exactly */
+	{.name = "dcerpc", .rule = pd_rule_dcerpc},
+	{.name = "thrift", .rule = pd_rule_thrift},
+	{.name = "giop", .rule = pd_rule_giop},
+	{.name = "hadoop-ipc", .rule = pd_rule_hadoop_ipc},
+	{.name = "java-serial", .rule = pd_rule_java_serial},
+	/* industrial and medical: lengths that end the stream, checksums */
+	{.name = "dicom", .rule = pd_rule_dicom},
+	{.name = "hl7", .rule = pd_rule_hl7},
+	{.name = "enip", .rule = pd_rule_enip},
+	{.name = "pcworx", .rule = pd_rule_pcworx},
+	{.name = "niagara-fox", .rule = pd_rule_fox},
+	{.name = "omron-fins", .rule = pd_rule_fins},
+	{.name = "hart-ip", .rule = pd_rule_hart_ip},
+	{.name = "memcached-binary", .rule = pd_rule_memcached_binary},
+	{.name = "zookeeper", .rule = pd_rule_zookeeper},
 	/* signatures of a few bytes, or only an exact length */
 	{.name = "vnc", .rule = pd_rule_vnc},
 	{.name = "telnet", .rule = pd_rule_telnet},
 	{.name = "memcached", .rule = pd_rule_memcached},
 	{.name = "x11", .rule = pd_rule_x11},
+	{.name = "modbus", .rule = pd_rule_modbus},
+	{.name = "dnp3", .rule = pd_rule_dnp3},
+	{.name = "iec-104", .rule = pd_rule_iec104},
+	{.name = "bolt", .rule = pd_rule_bolt},
+	{.name = "zeromq", .rule = pd_rule_zmtp},
 	/* client-first line protocols: a line of text is weak evidence */
 	{.name = "git", .rule = pd_rule_git},
 	{.name = "rsync", .rule = pd_rule_rsync},	/* before irc */
@@ -61,6 +85,8 @@ static const PdRule pd_rules[] = {
 	{.name = "irc", .rule = pd_rule_irc},
 	{.name = "imap", .rule = pd_rule_imap},	/* its tag may be anything */
 };
+
+const int	pd_rule_count = lengthof_(pd_rules);
 
 static void
 pd_clear(PdClass *c)
@@ -84,7 +110,7 @@ pd_classify(const PdProbe *probe, PdClass *out)
 				 probe->offset);
 
 	/* a rule that fails may leave half an answer: cleared for the next */
-	for (i = 0; i < lengthof_(pd_rules) && !found && v.len > 0; i++)
+	for (i = 0; i < (size_t) pd_rule_count && !found && v.len > 0; i++)
 	{
 		found = pd_rules[i].rule(&v, out);
 		if (!found)

@@ -31,7 +31,9 @@ my %protocol = (
 	WMSRequest => 'mms', NotesRPC => 'notes-rpc', 'LANDesk-RC' => 'landesk',
 	mongodb => 'mongodb', redis => 'redis', Memcache => 'memcached',
 	'DNS-SD-TCP' => 'dns', MikroTik_Winbox => 'winbox',
-	MikroTik_Winbox_Legacy => 'winbox',
+	MikroTik_Winbox_Legacy => 'winbox', 'redis-server' => 'redis',
+	'couchbase-data' => 'memcached', giop => 'giop', pcworx => 'pcworx',
+	'niagara-fox' => 'niagara-fox', mqtt => 'mqtt',
 );
 
 sub unescape

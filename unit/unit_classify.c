@@ -35,9 +35,21 @@ typedef struct Expect
 	const char *protocol4;		/* when the first four bytes are gone, if
 								 * different: "" = no guess expected */
 	const char *tool4;
+	const char *server;			/* what the server's own view of the bytes
+								 * (server_view) names, if that is not what
+								 * it would be without the first four */
 } Expect;
 
 static int	unlabelled;
+
+/* strnlen() is POSIX, not C99 */
+static size_t
+nlen(const uint8_t *s, size_t max)
+{
+	const uint8_t *z = memchr(s, 0, max);
+
+	return z ? (size_t) (z - s) : max;
+}
 
 static void
 report(int ok, const char *name, const char *how, const PdClass *c,
@@ -72,7 +84,115 @@ prefix(const char *s, const char *p)
 	return strncmp(s, p, strlen(p)) == 0;
 }
 
-/* Classify bytes as sent (offset 0) and as PostgreSQL keeps them (offset 4). */
+/*
+ * What PostgreSQL 15 (pd_capture.c, pd_hooks.c) hands the classifier when a
+ * client sends b and nothing more: the kind of rejection and the bytes or
+ * parameters left.  False if the server records nothing it classifies
+ * (fewer than four bytes, a packet still incomplete, a valid start-up
+ * packet, a cancel request).  An SSLRequest or GSSENCRequest followed by
+ * more bytes is rejected as unencrypted data after the request, with the
+ * rest at offset 0 of its own.
+ */
+static bool
+server_view(const uint8_t *b, size_t n, PdProbe *pr, char *params, size_t cap)
+{
+	long		len;
+	uint32_t	ver;
+
+	memset(pr, 0, sizeof(*pr));
+	if (n < 4)
+		return false;
+	len = (long) (((uint32_t) b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]);
+	if (b[0] & 0x80 || len < 8 || len > 10004)
+	{
+		pr->kind = PD_KIND_INVALID_LENGTH;
+		pr->bytes = b + 4;
+		pr->len = n - 4;
+		pr->offset = 4;
+		return true;
+	}
+	if ((size_t) len > n)
+		return false;			/* incomplete startup packet: no bytes */
+	ver = ((uint32_t) b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7];
+	if ((ver == 0x04d2162f || ver == 0x04d21630) && len == 8)
+	{
+		if (n == 8)
+			return false;
+		pr->kind = PD_KIND_UNENCRYPTED_AFTER_REQUEST;
+		pr->bytes = b + 8;
+		pr->len = n - 8;
+		pr->offset = 0;
+		return true;
+	}
+	if (ver == 0x04d2162e)
+		return false;
+	if ((ver >> 16) == 3)
+	{
+		/* ProcessStartupPacket: name\0value\0 ... \0 */
+		size_t		off = 8;
+		size_t		out = 0;
+		bool		user = false;
+
+		while (off < (size_t) len)
+		{
+			const uint8_t *nm = b + off;
+			size_t		nl = nlen(nm, (size_t) len - off);
+			size_t		vl;
+
+			if (nl == 0 || off + nl >= (size_t) len)
+				break;
+			vl = nlen(nm + nl + 1, (size_t) len - off - nl - 1);
+			if (off + nl + 1 + vl >= (size_t) len)
+				break;
+			if (nl == 4 && memcmp(nm, "user", 4) == 0)
+				user = true;
+			if (out + nl + vl + 2 <= cap)
+			{
+				memcpy(params + out, nm, nl + 1 + vl + 1);
+				out += nl + vl + 2;
+			}
+			off += nl + 1 + vl + 1;
+		}
+		pr->params = out ? params : NULL;
+		pr->params_len = out;
+		pr->offset = 4;
+		if (off != (size_t) len - 1)
+			pr->kind = PD_KIND_INVALID_LAYOUT;
+		else if (!user)
+			pr->kind = PD_KIND_MISSING_USER;
+		else
+			return false;		/* on to authentication */
+		return true;
+	}
+	pr->kind = PD_KIND_UNSUPPORTED_PROTOCOL;
+	pr->bytes = b + 4;
+	pr->len = 4;
+	pr->offset = 4;
+	return true;
+}
+
+/* The server's view: what it names, or "" when it records nothing. */
+static void
+check_server(const char *name, const uint8_t *b, size_t n, const char *want)
+{
+	PdProbe		pr;
+	PdClass		c;
+	char		params[1024];
+
+	if (!server_view(b, n, &pr, params, sizeof(params)))
+	{
+		memset(&c, 0, sizeof(c));
+		report(want[0] == 0, name, "server", &c, want, NULL, NULL);
+		return;
+	}
+	pd_classify(&pr, &c);
+	report(strcmp(c.protocol, want) == 0, name, "server", &c, want, NULL, NULL);
+}
+
+/*
+ * Classify bytes as sent (offset 0), as PostgreSQL keeps them after a
+ * length word (offset 4), and as the server would really see them.
+ */
 static void
 check(const char *name, int kind, const uint8_t *b, size_t n, const Expect *e)
 {
@@ -97,6 +217,22 @@ check(const char *name, int kind, const uint8_t *b, size_t n, const Expect *e)
 	report(strcmp(c.protocol, p4) == 0 &&
 		   (t4 == NULL || (t4[0] ? prefix(c.tool, t4) : c.tool[0] == 0)),
 		   name, "minus4", &c, p4, t4, NULL);
+
+	if (kind == PD_KIND_NONE)
+	{
+		const char *sv = e->server;
+
+		if (sv == NULL)
+		{
+			PdProbe		sp;
+			char		params[1024];
+
+			/* an invalid length leaves what minus4 saw; anything else "" */
+			sv = server_view(b, n, &sp, params, sizeof(params)) &&
+				sp.kind == PD_KIND_INVALID_LENGTH ? p4 : "";
+		}
+		check_server(name, b, n, sv);
+	}
 }
 
 static size_t
@@ -127,7 +263,7 @@ static const Expect capture_expect[] = {
 	{"curl_rtsp", "rtsp", "curl/"},
 	{"curl_mqtt", "mqtt", NULL},
 	{"curl_socks4", "socks4", "", NULL, "", ""},
-	{"curl_socks4a", "socks4", "", NULL, "", ""},
+	{"curl_socks4a", "socks4", "", NULL},
 	{"curl_socks5", "socks5", "", NULL, "", ""},
 	{"wget_http", "http", "wget/1.21.3"},
 	{"python_urllib", "http", "python-urllib/3.11"},
@@ -137,15 +273,15 @@ static const Expect capture_expect[] = {
 	{"openssl_starttls_postgres", "postgres", "", "SSLRequest", "", ""},
 	{"psql_sslmode_disable", "postgres", "", "StartupMessage 3.0", "", ""},
 	{"psql_sslmode_prefer", "postgres", "", "SSLRequest", "", ""},
-	{"smbclient_default", "smb2", ""},
-	{"smbclient_smb2", "smb2", ""},
-	{"smbclient_nt1", "smb1", ""},
+	{"smbclient_default", "smb2", "", NULL, NULL, NULL, "smb2"},
+	{"smbclient_smb2", "smb2", "", NULL, NULL, NULL, "smb2"},
+	{"smbclient_nt1", "smb1", "", NULL, NULL, NULL, "smb1"},
 	{"redis_cli_ping", "redis", "", "PING"},
 	{"ldapsearch_anon", "ldap", "", "bindRequest"},
 	{"ldapsearch_starttls", "ldap", "", "StartTLS"},
 	{"dig_tcp", "dns", ""},
 	{"mosquitto_pub", "mqtt", ""},
-	{"kcat_metadata", "kafka", "", "rdkafka"},
+	{"kcat_metadata", "kafka", "", "rdkafka", NULL, NULL, "kafka"},
 	{"amqp_publish", "amqp", ""},
 	{"xfreerdp_authonly", "rdp", "", "mstshash=x"},
 	{"rdesktop", "rdp", "", "mstshash=root"},
@@ -153,13 +289,18 @@ static const Expect capture_expect[] = {
 	{"telnet_forced_negotiation", "telnet", ""},
 	{"git_daemon", "git", "", "git-upload-pack"},
 	{"rsync_daemon", "rsync", "", "@RSYNCD: 32.0"},
-	{"kinit_tcp", "kerberos", ""},
-	{"memcstat", "memcached", "", NULL, "", ""},
-	{"memcstat_binary", "", "", NULL, "", ""},
+	{"kinit_tcp", "kerberos", "", NULL, NULL, NULL, "kerberos"},
+	{"memcstat", "memcached", "", NULL},
+	{"memcstat_binary", "memcached", "", "binary version", "", ""},
 	{"tsql_mssql", "mssql", ""},
 	{"distcc", "distcc", ""},
 	{"ii_irc", "irc", ""},
 	{"x11_xdpyinfo", "x11", "", NULL, "", ""},
+	{"kafka_python", "kafka", "", "kafka-python", NULL, NULL, "kafka"},
+	{"mbpoll_modbus", "modbus", "", "function 3"},
+	{"echoscu_dicom", "dicom", "", "ECHOSCU"},
+	{"impacket_epm_bind", "dcerpc", "", "epmapper"},
+	{"pyzmq_req", "zeromq", "", "ZMTP signature"},
 };
 
 static void
@@ -221,7 +362,8 @@ run_captures(const char *path)
 
 /*
  * The 60 TCP probes nmap -sV --version-all sends to a PostgreSQL port
- * (shared/groundtruth), with the protocol we expect.  The tool must be
+ * (shared/groundtruth), and newer ones for protocols with rules, with the
+ * protocol we expect.  The tool must be
  * "nmap -sV <name>" whenever at least 8 bytes follow the first four (fewer
  * would not be nmap's alone), except for X11Probe, which a real X client
  * without authorization sends byte for byte.
@@ -262,6 +404,10 @@ static const NmapExpect nmap_expect[] = {
 	{"dominoconsole", ""}, {"informix", "informix"}, {"drda", "drda"},
 	{"ibm-mqseries", "mqseries"}, {"apple-iphoto", "http"},
 	{"ZendJavaBridge", "zend-java-bridge", "postgres"},
+	/* newer probes for the protocols of classify/'s later rules */
+	{"mongodb", "mongodb"}, {"redis-server", "redis"},
+	{"couchbase-data", "memcached"}, {"riak-pbc", ""}, {"giop", "giop"},
+	{"pcworx", "pcworx"}, {"niagara-fox", "niagara-fox"}, {"mqtt", "mqtt"},
 };
 
 static size_t
@@ -365,6 +511,7 @@ run_nmap(const char *path)
 			ex.detail = NULL;
 			ex.protocol4 = nmap_expect[k].minus4;
 			ex.tool4 = ex.tool;
+			ex.server = nmap_expect[k].server;
 			check(label, PD_KIND_NONE, buf, n, &ex);
 
 			/* as the server sees it: version word only, if the length fits */
@@ -445,14 +592,14 @@ static const Crafted crafted[] = {
 	{"", "rdp", "nmap", "mstshash=nmap"}},
 	/* PostgreSQL's own protocol */
 	{"pg startup zgrab2", 0, B("\0\0\0\x31\0\x03\0\0client_encoding\0UTF8\0datestyle\0ISO, MDY\0\0"),
-	{"", "postgres", "zgrab2 postgres", "StartupMessage 3.0", "", ""}},
+	{"", "postgres", "zgrab2 postgres", "StartupMessage 3.0", "", "", "postgres"}},
 	{"pg startup nmap NSE", 0, B("\0\0\0\x31\0\x03\0\0user\0versionprobe\0database\0versionprobe\0\0"),
 	{"", "postgres", "nmap NSE pgsql", NULL, "", ""}},
 	{"pg startup metasploit", 0, B("\0\0\0\x2a\0\x03\0\0user\0postgres\0database\0template1\0\0"),
 	{"", "postgres", "metasploit", NULL, "", ""}},
 	{"pg cancel", 0, B("\0\0\0\x10\x04\xd2\x16\x2e\0\0\x30\x39\0\0\0\x01"), {"", "postgres", "", "CancelRequest", "", ""}},
 	{"pg gssenc", 0, B("\0\0\0\x08\x04\xd2\x16\x30"), {"", "postgres", "", "GSSENCRequest", "", ""}},
-	{"pg v2 startup", 0, B("\0\0\0\x08\0\x02\0\0"), {"", "postgres", "", "protocol 2.0", "", ""}},
+	{"pg v2 startup", 0, B("\0\0\0\x08\0\x02\0\0"), {"", "postgres", "", "protocol 2.0", "", "", "postgres"}},
 	/* version words as the server reports them */
 	{"version 0.0", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\0\0\0\0"), {"", "postgres", "", "protocol 0.0"}},
 	{"version 255.255", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\0\xff\0\xff"), {"", "postgres", "zgrab2 postgres"}},
@@ -532,15 +679,25 @@ run_crafted(void)
 			   "missing_user zgrab2 params", "params", &out, "postgres",
 			   "zgrab2 postgres", "datestyle=ISO, MDY");
 		pr.kind = PD_KIND_INVALID_LAYOUT;
-		pr.params = NULL;
-		pr.params_len = 0;
+		pr.params = "user\0alice\0";
+		pr.params_len = 11;
 		pd_classify(&pr, &out);
 		report(strcmp(out.protocol, "postgres") == 0 && out.tool[0] == 0,
 			   "invalid_layout", "params", &out, "postgres", "", NULL);
+
+		/* nothing parsed (Kafka Metadata v0 ends here): no name */
+		pr.params = NULL;
+		pr.params_len = 0;
+		pd_classify(&pr, &out);
+		report(out.protocol[0] == 0, "invalid_layout, no parameters", "params",
+			   &out, "", "", NULL);
+		pr.params = "\x01\x02\0\x9c\0";
+		pr.params_len = 5;
+		pd_classify(&pr, &out);
+		report(out.protocol[0] == 0, "invalid_layout, binary parameters",
+			   "params", &out, "", "", NULL);
 	}
 }
-
-/* ---- random bytes -------------------------------------------------------- */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -552,6 +709,438 @@ next_random(void)
 	rng ^= rng << 17;
 	return (uint32_t) (rng >> 32);
 }
+
+/* ---- protocols from public sources, as hex ------------------------------ */
+
+/*
+ * One case per rule and wire variant, from the source named: nmap's NSE
+ * scripts and libraries (their request bytes), the protocols'
+ * specifications, and negative cases next to the positive ones.
+ */
+typedef struct HexCase
+{
+	const char *name;
+	const char *source;
+	const char *hex;
+	Expect		e;
+} HexCase;
+
+static const HexCase hexcases[] = {
+	{"modbus device id", "nmap modbus-discover.nse",
+	"000000000005012b0e0100",
+	{"", "modbus", NULL, "function 43", NULL, NULL, NULL}},
+	{"modbus report server id", "nmap modbus-discover.nse",
+	"0000000000020111",
+	{"", "modbus", NULL, "function 17", "", NULL, NULL}},
+	{"modbus read holding registers", "Modbus/TCP spec (MBAP + PDU)",
+	"00010000000601030000000a",
+	{"", "modbus", NULL, "function 3", NULL, NULL, NULL}},
+	{"modbus wrong length", "negative: length one short",
+	"00010000000501030000000a",
+	{"", "", NULL, NULL, NULL, NULL, NULL}},
+	{"s7 COTP connect", "nmap s7-info.nse",
+	"0300001611e00000001400c1020100c2020102c0010a",
+	{"", "s7comm", NULL, "called TSAP 0102", NULL, NULL, NULL}},
+	{"s7 COTP connect alt", "nmap s7-info.nse (TSAP 0200)",
+	"0300001611e00000000500c1020100c2020200c0010a",
+	{"", "s7comm", NULL, "calling TSAP 0100", NULL, NULL, NULL}},
+	{"mms COTP connect", "ISO 8073 CR with TSAP 0001 (IEC 61850 MMS)",
+	"0300001611e00000000100c1020001c2020001c0010a",
+	{"", "iso-tsap", NULL, "called TSAP 0001", NULL, NULL, NULL}},
+	{"s7 setup communication", "nmap s7-info.nse",
+	"0300001902f08032010000000000080000f0000001000101e0",
+	{"", "s7comm", NULL, "setup communication", NULL, NULL, NULL}},
+	{"s7 read SZL", "nmap s7-info.nse",
+	"0300002102f080320700000000000800080001120411440100ff09000400110001",
+	{"", "s7comm", NULL, "userdata", NULL, NULL, NULL}},
+	{"rdp neg request no cookie", "MS-RDPBCGR 2.2.1.1 (RDP_NEG_REQ only)",
+	"030000130ee000000000000100080003000000",
+	{"", "rdp", NULL, NULL, NULL, NULL, NULL}},
+	{"dnp3 request link status", "IEEE 1815 link header, CRC-16/DNP",
+	"056405c901000300753e",
+	{"", "dnp3", NULL, "request link status", NULL, NULL, NULL}},
+	{"dnp3 read class 0123", "IEEE 1815: integrity poll",
+	"056414c4010003000409c0c1013c02063c03063c04063c01067a6f",
+	{"", "dnp3", NULL, NULL, NULL, NULL, NULL}},
+	{"dnp3 bad crc", "negative: header CRC off by one",
+	"056405c901000300753f",
+	{"", "", NULL, NULL, NULL, NULL, NULL}},
+	{"iec104 STARTDT", "nmap iec-identify.nse",
+	"680407000000",
+	{"", "iec-104", NULL, "STARTDT", "", NULL, NULL}},
+	{"iec104 TESTFR", "nmap iec-identify.nse",
+	"680443000000",
+	{"", "iec-104", NULL, "TESTFR", "", NULL, NULL}},
+	{"iec104 STARTDT + interrogation", "nmap iec-identify.nse, pipelined",
+	"680407000000680e0000000064010600ffff00000014",
+	{"", "iec-104", NULL, NULL, NULL, NULL, NULL}},
+	{"enip list identity", "nmap enip-info.nse",
+	"63000000000000000000000000000000c1debed100000000",
+	{"", "enip", NULL, "ListIdentity", "", NULL, NULL}},
+	{"enip register session", "ODVA EtherNet/IP encapsulation spec",
+	"65000400000000000000000000000000000000000000000001000000",
+	{"", "enip", NULL, "RegisterSession", "", NULL, NULL}},
+	{"fox hello", "nmap fox-info.nse",
+	"666f7820612031202d3120666f782068656c6c6f0a7b0a666f782e76657273696f6e3d733a312e300a69643d693a310a7d3b3b0a",
+	{"", "niagara-fox", NULL, NULL, NULL, NULL, NULL}},
+	{"omron fins node address", "nmap omron-info.nse",
+	"46494e530000000c000000000000000000000000",
+	{"", "omron-fins", NULL, "node address", NULL, NULL, NULL}},
+	{"hart-ip session initiate", "HART-IP spec (HCF_SPEC-085)",
+	"010000000001000d0100007530",
+	{"", "hart-ip", NULL, "Session Initiate", "", NULL, NULL}},
+	{"dicom associate", "nmap nselib/dicom.lua A-ASSOCIATE-RQ",
+	"0100000000a600010000414e592d5343502020202020202020204543484f534355202020202020202020000000000000000000000000000000000000000000000000000000000000000010000015312e322e3834302e31303030382e332e312e312e312000002e0100000030000011312e322e3834302e31303030382e312e3140000011312e322e3834302e31303030382e312e3250000013510000040000400052000007312e322e332e34",
+	{"", "dicom", NULL, "ECHOSCU", NULL, NULL, NULL}},
+	{"hl7 mllp ADT", "HL7 v2.5 over MLLP",
+	"0b4d53487c5e7e5c267c53454e444150507c53454e444641437c524543564150507c524543564641437c32303234303130313132303030307c7c4144545e4130317c4d534730303030317c507c322e350d5049447c317c7c31323334350d1c0d",
+	{"", "hl7", NULL, "ADT^A01", NULL, NULL, NULL}},
+	{"dcerpc bind epmapper", "DCE 1.1 RPC / MS-RPCE bind PDU",
+	"05000b03100000004800000001000000b810b8100000000001000000000001000883afe11f5dc91191a408002b14a0fa03000000045d888aeb1cc9119fe808002b10486002000000",
+	{"", "dcerpc", NULL, "epmapper", NULL, NULL, NULL}},
+	{"thrift framed call", "Apache Thrift binary protocol, framed",
+	"00000017800100010000000a67657456657273696f6e0000000000",
+	{"", "thrift", NULL, "getVersion", NULL, NULL, NULL}},
+	{"thrift unframed call", "Apache Thrift binary protocol",
+	"800100010000000470696e670000000100",
+	{"", "thrift", NULL, "ping", "", NULL, NULL}},
+	{"hadoop ipc connection", "Hadoop IPC (RpcRequestHeaderProto)",
+	"687270630900000000002c1e0802100018fdffffff0f22104141414141414141414141414141414128000c120a0a086864667375736572",
+	{"", "hadoop-ipc", NULL, NULL, NULL, NULL, NULL}},
+	{"java serialized HashMap", "Java Object Serialization Stream Protocol",
+	"aced0005737200116a6176612e7574696c2e486173684d61700507dac1c31660d103000246000a6c6f6164466163746f72",
+	{"", "java-serial", NULL, "java.util.HashMap", NULL, NULL, NULL}},
+	{"mysql ssl request", "MySQL protocol: SSLRequest",
+	"2000000185ae0f0000000001210000000000000000000000000000000000000000000000",
+	{"", "mysql", NULL, "SSLRequest", NULL, NULL, NULL}},
+	{"mysql handshake response", "MySQL protocol: HandshakeResponse41",
+	"5000000185a60f0000000001210000000000000000000000000000000000000000000000726f6f74001442424242424242424242424242424242424242426d7973716c5f6e61746976655f70617373776f726400",
+	{"", "mysql", NULL, "user=root", NULL, NULL, NULL}},
+	{"mssql login7", "MS-TDS 2.2.6.4 LOGIN7 (fixed part)",
+	"10010066000001005e000000040000740010000007000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+	{"", "mssql", NULL, "LOGIN7", NULL, NULL, NULL}},
+	{"clickhouse hello", "ClickHouse native protocol: client Hello",
+	"0011436c69636b486f75736520636c69656e741608a9a9030764656661756c740764656661756c7400",
+	{"", "clickhouse", NULL, "ickHouse client", NULL, NULL, NULL}},
+	{"bolt handshake v4", "Neo4j Bolt handshake",
+	"6060b01700000404000000040000000300000000",
+	{"", "bolt", NULL, "4.4", NULL, NULL, NULL}},
+	{"bolt handshake v5 range", "Neo4j Bolt handshake (version ranges)",
+	"6060b01700020405000004040000000400000003",
+	{"", "bolt", NULL, "5.4", NULL, NULL, NULL}},
+	{"zookeeper ruok", "ZooKeeper four-letter words",
+	"72756f6b",
+	{"", "zookeeper", NULL, "ruok", "", NULL, NULL}},
+	{"zookeeper srvr", "ZooKeeper four-letter words",
+	"73727672",
+	{"", "zookeeper", NULL, NULL, "", NULL, NULL}},
+	{"zookeeper connect", "ZooKeeper ConnectRequest (jute)",
+	"0000002c0000000000000000000000000000753000000000000000000000001000000000000000000000000000000000",
+	{"", "zookeeper", NULL, "ConnectRequest", "", NULL, "postgres"}},
+	{"memcached version", "memcached protocol.txt",
+	"76657273696f6e0d0a",
+	{"", "memcached", NULL, "version", "memcached", NULL, NULL}},
+	{"memcached stats items", "memcached protocol.txt",
+	"7374617473206974656d730d0a",
+	{"", "memcached", NULL, "stats items", NULL, NULL, NULL}},
+	{"cassandra v2 startup", "CQL binary protocol v2",
+	"02000101000000160001000b43514c5f56455253494f4e0005332e302e30",
+	{"", "cassandra", NULL, "STARTUP", NULL, NULL, NULL}},
+	{"cassandra v4 startup", "CQL binary protocol v4",
+	"0400000101000000160001000b43514c5f56455253494f4e0005332e302e30",
+	{"", "cassandra", NULL, "STARTUP", NULL, NULL, NULL}},
+	{"mongodb nmap responseTo -1", "nmap-service-probes mongodb (header fields)",
+	"410000003a300000ffffffffd407000000000000746573742e24636d640000000000ffffffff1b0000000173657276657253746174757300000000000000f03f00",
+	{"", "mongodb", NULL, "test.$cmd", NULL, NULL, NULL}},
+	{"tds 4.2 login", "TDS 4.2 login record (FreeTDS)",
+	"020002000000010000000000000000000000000000000000000000000000000000000000000000736100000000000000000000000000000000000000000000000000000000027365637265740000000000000000000000000000000000000000000000000600000000000000000000000000000000000000000000000000000000000000000000000000000000",
+	{"", "mssql", NULL, "user=sa", NULL, NULL, NULL}},
+	{"cassandra thrift describe_cluster_name", "nmap cassandra-info.nse (Thrift, framed)",
+	"00000022800100010000001564657363726962655f636c75737465725f6e616d650000000200",
+	{"", "cassandra", NULL, "describe_cluster_name", NULL, NULL, NULL}},
+	{"kafka metadata v0", "Kafka protocol: Metadata v0",
+	"000000150003000000000001000772646b61666b6100000000",
+	{"", "kafka", NULL, "Metadata request v0", NULL, NULL, ""}},
+	{"kafka sasl handshake", "Kafka protocol: SaslHandshake v1",
+	"000000180011000100000002000772646b61666b610005504c41494e",
+	{"", "kafka", NULL, "SaslHandshake", NULL, NULL, ""}},
+	{"nats connect", "NATS client protocol",
+	"434f4e4e454354207b22766572626f7365223a66616c73652c22706564616e746963223a66616c73652c22746c735f7265717569726564223a66616c73652c226e616d65223a22222c226c616e67223a22676f222c2276657273696f6e223a22312e31312e30222c2270726f746f636f6c223a317d0d0a50494e470d0a",
+	{"", "nats", NULL, NULL, NULL, NULL, NULL}},
+	{"zeromq zmtp3 greeting", "ZMTP 3.0 (RFC 23)",
+	"ff00000000000000017f03004e554c4c000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+	{"", "zeromq", NULL, "NULL", NULL, NULL, NULL}},
+	{"zeromq signature", "ZMTP 3.0 signature alone (libzmq)",
+	"ff00000000000000017f",
+	{"", "zeromq", NULL, NULL, NULL, NULL, NULL}},
+	{"xmpp client stream", "RFC 6120 stream header",
+	"3c3f786d6c2076657273696f6e3d27312e30273f3e3c73747265616d3a73747265616d20746f3d276578616d706c652e636f6d2720786d6c6e733d276a61626265723a636c69656e742720786d6c6e733a73747265616d3d27687474703a2f2f6574686572782e6a61626265722e6f72672f73747265616d73272076657273696f6e3d27312e30273e",
+	{"", "xmpp", NULL, "client", NULL, NULL, NULL}},
+	{"xmpp stream no decl", "RFC 6120 stream header",
+	"3c73747265616d3a73747265616d20786d6c6e733d276a61626265723a7365727665722720786d6c6e733a73747265616d3d27687474703a2f2f6574686572782e6a61626265722e6f72672f73747265616d732720746f3d276578616d706c652e636f6d272076657273696f6e3d27312e30273e",
+	{"", "xmpp", NULL, "server", NULL, NULL, NULL}},
+	{"mqtt 3.1 long", "MQTT 3.1 CONNECT, two-byte remaining length",
+	"10820100064d51497364700302003c0004616263647878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878",
+	{"", "mqtt", NULL, "level 3", NULL, NULL, NULL}},
+	{"x11 with cookie", "X11 protocol: setup with MIT-MAGIC-COOKIE-1",
+	"6c000b0000001200100000004d49542d4d414749432d434f4f4b49452d3100005a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a",
+	{"", "x11", NULL, "little-endian", NULL, NULL, NULL}},
+	{"x11 with cookie msb", "X11 protocol: setup with MIT-MAGIC-COOKIE-1",
+	"4200000b00000012001000004d49542d4d414749432d434f4f4b49452d3100005a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a",
+	{"", "x11", NULL, "big-endian", NULL, NULL, NULL}},
+	{"socks5 greeting and request", "RFC 1928, pipelined",
+	"0503000102050100030b6578616d706c652e636f6d0050",
+	{"", "socks5", NULL, NULL, NULL, NULL, NULL}},
+	{"telnet with subnegotiation", "RFC 854/1091: only IAC triplets",
+	"fffb18fffb1ffffd01fffd03",
+	{"", "telnet", NULL, NULL, NULL, NULL, NULL}},
+};
+
+static void
+run_hexcases(void)
+{
+	size_t		i;
+	static uint8_t buf[4096];
+
+	for (i = 0; i < lengthof_(hexcases); i++)
+	{
+		size_t		n = unhex(hexcases[i].hex, buf, sizeof(buf));
+
+		check(hexcases[i].name, PD_KIND_NONE, buf, n, &hexcases[i].e);
+	}
+}
+
+/* CRC-16/DNP's check value ("123456789"), from the CRC catalogue. */
+static void
+run_dnp3_crc(void)
+{
+	unsigned	crc = 0;
+	const char *k;
+	PdClass		c = {{0}};
+
+	for (k = "123456789"; *k; k++)
+		crc = pd_dnp3_crc_step(crc, (uint8_t) *k);
+	report((~crc & 0xffff) == 0xea82, "CRC-16/DNP check value", "crc", &c,
+		   "", NULL, NULL);
+}
+
+/* ---- each rule alone, against everyone else's bytes --------------------- */
+
+/*
+ * The cross matrix: every rule, tried alone (not behind the rules before
+ * it), against every case labelled with another protocol, whole and
+ * without its first four bytes.  A rule that fires there would be a wrong
+ * name the day the order changes.  Rules of one family name their own
+ * variants (http gives rtsp and sip, smb gives smb1 and smb2): what a rule
+ * answers is compared with the label, not the rule's name.
+ */
+typedef struct Labelled
+{
+	const char *name;
+	const uint8_t *b;
+	size_t		n;
+	const char *label;			/* whole stream */
+	const char *label4;			/* without the first four bytes */
+} Labelled;
+
+static int	matrix_cells;
+static int	matrix_bad;
+
+static void
+matrix_one(const Labelled *l)
+{
+	int			r;
+	int			pass;
+
+	for (pass = 0; pass < 2; pass++)
+	{
+		PdView		v;
+		const char *want = pass == 0 ? l->label : l->label4;
+
+		if (pass == 1 && l->n < 4)
+			break;
+		if (pass == 0)
+			pd_view_init(&v, l->b, l->n, 0);
+		else
+			pd_view_init(&v, l->b + 4, l->n - 4, 4);
+		if (v.len == 0)
+			continue;
+		for (r = 0; r < pd_rule_count; r++)
+		{
+			PdClass		c = {{0}};
+
+			matrix_cells++;
+			if (pd_rules[r].rule(&v, &c) && strcmp(c.protocol, want) != 0 &&
+				strcmp(c.protocol, l->label) != 0)
+			{
+				if (matrix_bad++ < 20)
+					printf("FAIL matrix: rule %s names %s %s as %s (label %s)\n",
+						   pd_rules[r].name, l->name, pass ? "minus4" : "whole",
+						   c.protocol, want[0] ? want : "none");
+			}
+		}
+	}
+}
+
+/* Bytes for the matrix, kept for the whole run. */
+static uint8_t matrix_pool[1 << 18];
+static size_t matrix_used;
+
+static void
+matrix_add(const char *name, const uint8_t *b, size_t n, const char *label,
+		   const char *label4)
+{
+	Labelled	l;
+
+	if (n > sizeof(matrix_pool) - matrix_used)
+		return;
+	memcpy(matrix_pool + matrix_used, b, n);
+	l.name = name;
+	l.b = matrix_pool + matrix_used;
+	l.n = n;
+	l.label = label;
+	l.label4 = label4 ? label4 : label;
+	matrix_used += n;
+	matrix_one(&l);
+}
+
+static void
+run_matrix(const char *captures, const char *nmap)
+{
+	static uint8_t buf[8192];
+	static char line[16384];
+	size_t		i;
+	FILE	   *f;
+
+	for (i = 0; i < lengthof_(hexcases); i++)
+		matrix_add(hexcases[i].name, buf, unhex(hexcases[i].hex, buf, sizeof(buf)),
+				   hexcases[i].e.protocol, hexcases[i].e.protocol4);
+	for (i = 0; i < lengthof_(crafted); i++)
+		if (crafted[i].kind == 0)
+			matrix_add(crafted[i].name, (const uint8_t *) crafted[i].bytes,
+					   crafted[i].len, crafted[i].e.protocol,
+					   crafted[i].e.protocol4);
+
+	/* real clients */
+	if ((f = fopen(captures, "r")) != NULL)
+	{
+		while (fgets(line, sizeof(line), f))
+		{
+			char	   *t[5];
+			char	   *p = line;
+			int			k;
+			size_t		j;
+
+			if (line[0] == '#' || strncmp(line, "name\t", 5) == 0)
+				continue;
+			for (k = 0; k < 5 && p; k++)
+			{
+				t[k] = p;
+				p = strchr(p, k < 4 ? '\t' : '\n');
+				if (p)
+					*p++ = '\0';
+			}
+			if (k < 5)
+				continue;
+			for (j = 0; j < lengthof_(capture_expect); j++)
+				if (strcmp(capture_expect[j].name, t[0]) == 0)
+					matrix_add(capture_expect[j].name, buf,
+							   unhex(t[4], buf, sizeof(buf)),
+							   capture_expect[j].protocol,
+							   capture_expect[j].protocol4);
+		}
+		fclose(f);
+	}
+
+	/* nmap's probes */
+	if ((f = fopen(nmap, "r")) != NULL)
+	{
+		while (fgets(line, sizeof(line), f))
+		{
+			char		name[64];
+			char	   *q;
+			char	   *e;
+			size_t		k;
+
+			if (sscanf(line, "Probe TCP %63s q|", name) != 1)
+				continue;
+			for (k = 0; k < lengthof_(nmap_expect); k++)
+				if (strcmp(nmap_expect[k].name, name) == 0)
+					break;
+			if (k == lengthof_(nmap_expect))
+				continue;
+			q = strstr(line, "q|") + 2;
+			e = strrchr(q, '|');
+			if (!e)
+				continue;
+			*e = '\0';
+			matrix_add(nmap_expect[k].name, buf,
+					   nmap_unescape(q, buf, sizeof(buf)),
+					   nmap_expect[k].protocol, nmap_expect[k].minus4);
+		}
+		fclose(f);
+	}
+	report(matrix_bad == 0, "cross matrix: each rule alone", "matrix",
+		   &(PdClass) {{0}}, "", NULL, NULL);
+	printf("cross matrix: %d rules, %d rule-case-view cells, %d wrong\n",
+		   pd_rule_count, matrix_cells, matrix_bad);
+}
+
+/*
+ * Each rule alone against seeded random bytes drawn mostly from the bytes
+ * binary protocols are made of (zeros, small numbers, 0xff, printable
+ * ASCII), short, whole and without the first four: structure rather than
+ * noise, to catch rules that need too little.
+ */
+static void
+run_rules_random(int count)
+{
+	static const uint8_t alphabet[] = {0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 0x0a,
+		0x0d, 0x10, 0x20, 0x7f, 0x80, 0xff, 'a', 'e', 'A', '.', '/', ' ', '1'};
+	static uint8_t buf[96];
+	int			i;
+	int			bad = 0;
+
+	for (i = 0; i < count; i++)
+	{
+		size_t		n = 1 + next_random() % sizeof(buf);
+		size_t		k;
+		int			r;
+		int			pass;
+
+		for (k = 0; k < n; k++)
+			buf[k] = (next_random() & 3) ? alphabet[next_random() % sizeof(alphabet)] :
+				(uint8_t) next_random();
+		for (pass = 0; pass < 2 && (pass == 0 || n > 4); pass++)
+		{
+			PdView		v;
+
+			if (pass == 0)
+				pd_view_init(&v, buf, n, 0);
+			else
+				pd_view_init(&v, buf + 4, n - 4, 4);
+			for (r = 0; r < pd_rule_count; r++)
+			{
+				PdClass		c = {{0}};
+
+				if (pd_rules[r].rule(&v, &c) && bad++ < 10)
+				{
+					printf("FAIL rule %s names structured random #%d (%zu bytes, %s) as %s:",
+						   pd_rules[r].name, i, n, pass ? "minus4" : "whole",
+						   c.protocol);
+					for (k = 0; k < n && k < 48; k++)
+						printf(" %02x", buf[k]);
+					printf("\n");
+				}
+			}
+		}
+	}
+	report(bad == 0, "each rule alone: structured random stays unnamed", "x2",
+		   &(PdClass) {{0}}, "", NULL, NULL);
+}
+
+/* ---- random bytes -------------------------------------------------------- */
+
 
 static void
 run_random(int count)
@@ -672,7 +1261,11 @@ main(int argc, char **argv)
 	run_captures(captures);
 	run_nmap(nmap);
 	run_crafted();
+	run_hexcases();
+	run_dnp3_crc();
+	run_matrix(captures, nmap);
 	run_random(20000);
+	run_rules_random(100000);
 	run_labels();
 	if (unlabelled)
 		printf("%d classifications named a protocol without a label\n", unlabelled);
