@@ -102,7 +102,7 @@ pd_take_unread(uint8 *out, int max)
  * measurements behind the wait are in docs/design.md.
  */
 #ifndef PD_SPLIT_WAIT_MS
-#define PD_SPLIT_WAIT_MS 0
+#define PD_SPLIT_WAIT_MS 20
 #endif
 
 static int

@@ -9,6 +9,7 @@ use lib $FindBin::RealBin;
 use PostgreSQL::Test::Utils;
 use ProbeDetect;
 use Test::More;
+use Time::HiRes qw(usleep time);
 
 my $node = probe_node('capture');
 my $ipv6 = have_ipv6();
@@ -184,6 +185,34 @@ $node->poll_query_until('postgres', "SELECT current_setting('probe_detect.enable
 send_probe($node, $http);
 is($node->safe_psql('postgres', 'SELECT events_total FROM probe_detect_stats'),
 	'1', 'recording again once re-enabled');
+
+# Split writes: git writes a pkt-line's length and the rest in two writes.
+# A rejected length with nothing behind it yet waits up to 20 ms for the
+# rest; a client that sent only the four bytes is closed after that wait.
+{
+	$node->safe_psql('postgres', 'SELECT probe_detect_reset()');
+	my $s = open_probe($node);
+	syswrite($s, '0032');
+	usleep(3_000);
+	syswrite($s, "git-upload-pack /repo\0host=127.0.0.1\0");
+	my $sel = IO::Select->new($s);
+	$sel->can_read(10) and sysread($s, my $b, 100);
+	close $s;
+	is($node->safe_psql('postgres', 'SELECT protocol, raw_ascii FROM probe_detect_events'),
+		'git|git-upload-pack /repo\x00host=127.0.0.1\x00',
+		'split write: the rest, sent 3 ms after the length, is captured');
+
+	$node->safe_psql('postgres', 'SELECT probe_detect_reset()');
+	$s = open_probe($node);
+	syswrite($s, "\0\0\0\x01");
+	my $t0 = time;
+	$sel = IO::Select->new($s);
+	ok($sel->can_read(10) && !sysread($s, $b, 100) && time - $t0 < 5,
+		'four bytes and nothing more: closed after the short wait');
+	close $s;
+	is($node->safe_psql('postgres', 'SELECT kind, raw_bytes IS NULL FROM probe_detect_events'),
+		'invalid_length|t', 'recorded without bytes');
+}
 
 # Real clients never appear.
 $node->safe_psql('postgres', 'SELECT probe_detect_reset()');
