@@ -4,6 +4,7 @@ MODULE_big = probe_detect
 # The classifier is a catalogue in classify/: the rules, one file per
 # protocol family, and rules.c, their order and the entry point.
 CLASSIFY_OBJS = classify/rules.o classify/view.o classify/web.o classify/tls.o \
+	classify/ja4.o classify/sha256.o \
 	classify/remote.o classify/directory.o classify/databases.o \
 	classify/messaging.o classify/text.o classify/other.o classify/postgres.o \
 	classify/nmap.o classify/nmap_table.o
@@ -83,10 +84,11 @@ UNIT_CFLAGS = -std=c99 -Wall -Wextra -Wno-missing-field-initializers -Werror -O1
 # tests check it with.
 CLASSIFIER = $(CLASSIFY_OBJS:.o=.c) pd_text.c pd_scan.c pd_labels.c
 CLASSIFIER_H = pd_classify.h pd_text.h pd_kind.h $(wildcard classify/*.h)
-unit: unit/unit_text unit/unit_classify unit/unit_scan all
+unit: unit/unit_text unit/unit_classify unit/unit_scan unit/unit_ja4 all
 	perl scripts/layers.pl --quiet
 	./unit/unit_text
 	./unit/unit_classify unit/captures.tsv
+	./unit/unit_ja4
 	./unit/unit_scan
 
 unit/unit_text: unit/unit_text.c pd_text.c pd_text.h
@@ -94,6 +96,9 @@ unit/unit_text: unit/unit_text.c pd_text.c pd_text.h
 
 unit/unit_classify: unit/unit_classify.c $(CLASSIFIER) $(CLASSIFIER_H) pd_labels.h
 	$(CC) $(UNIT_CFLAGS) -o $@ unit/unit_classify.c $(CLASSIFIER)
+
+unit/unit_ja4: unit/unit_ja4.c $(CLASSIFIER) $(CLASSIFIER_H)
+	$(CC) $(UNIT_CFLAGS) -o $@ unit/unit_ja4.c $(CLASSIFIER)
 
 unit/unit_scan: unit/unit_scan.c $(CLASSIFIER) $(CLASSIFIER_H) pd_scan.h
 	$(CC) $(UNIT_CFLAGS) -o $@ unit/unit_scan.c $(CLASSIFIER)
@@ -154,4 +159,4 @@ bench-direct-tls:
 bench/bench_classify: bench/bench_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
 	$(CC) -std=c99 -O2 -I. -o $@ bench/bench_classify.c $(CLASSIFIER)
 
-EXTRA_CLEAN = bench/bench_classify unit/unit_text unit/unit_classify unit/unit_scan unit/fuzz_classify unit/fuzz_text unit/fuzz_work results_nopreload tmp_check_nopreload
+EXTRA_CLEAN = bench/bench_classify unit/unit_text unit/unit_classify unit/unit_ja4 unit/unit_scan unit/fuzz_classify unit/fuzz_text unit/fuzz_work results_nopreload tmp_check_nopreload
