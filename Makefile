@@ -10,7 +10,8 @@ CLASSIFY_OBJS = classify/rules.o classify/view.o classify/web.o classify/tls.o \
 	classify/nmap.o classify/nmap_table.o
 OBJS = probe_detect.o pd_sql.o pd_sources.o pd_hooks.o pd_annotate.o pd_capture.o \
 	pd_refuse.o pd_persist.o pd_analysis.o pd_feed.o pd_attempts.o pd_port.o \
-	pd_ring.o pd_tally.o pd_counters.o pd_text.o pd_scan.o pd_labels.o $(CLASSIFY_OBJS)
+	pd_ring.o pd_tally.o pd_counters.o pd_text.o pd_scan.o pd_labels.o pd_tls.o \
+	$(CLASSIFY_OBJS)
 EXTENSION = probe_detect
 # 1.0 is the base script; later versions are reached by upgrade scripts.
 DATA = $(EXTENSION)--1.0.sql $(EXTENSION)--1.0--1.1.sql
@@ -29,6 +30,8 @@ PG_CONFIG ?= $(shell command -v pg_config || echo /usr/lib/postgresql/15/bin/pg_
 PG_CFLAGS = -Wall -Wextra -Werror
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+# pd_tls.c calls OpenSSL, as the server does (contrib/sslinfo links it so)
+SHLIB_LINK += $(filter -lssl -lcrypto, $(LIBS))
 
 ifneq ($(PGXS),)
 include $(PGXS)

@@ -13,6 +13,52 @@
 #include "classify/ja4.h"
 
 /*
+ * A TLS (or SSL 3.0) ClientHello record at the start of the stream: the
+ * length of its handshake message, or -1.
+ */
+static long
+pd_tls_hello_record(const PdView *v)
+{
+	long		hs_len;
+
+	if (pd_at(v, 5) != 0x01 || pd_at(v, 9) != 0x03 || pd_at(v, 10) > 0x04 ||
+		pd_at(v, 6) != 0)
+		return -1;
+	hs_len = pd_be16(v, 7);
+	if (hs_len < 0)
+		return -1;
+	if (v->off == 0)
+	{
+		long		rec = pd_be16(v, 3);
+
+		if (pd_at(v, 0) != 0x16 || pd_at(v, 1) != 0x03 || pd_at(v, 2) > 0x04 ||
+			rec != hs_len + 4)
+			return -1;
+	}
+	else if (((hs_len + 4) & 0xff) != pd_at(v, 4))
+		return -1;				/* record length's low byte must agree */
+	return hs_len;
+}
+
+size_t
+pd_tls_hello_need(const uint8_t *b, size_t len, size_t offset)
+{
+	PdView		v;
+	long		hs_len;
+
+	if (offset != 0 && offset != 4)
+		return 0;
+	/* no pd_view_init(): its line search is of no use here */
+	v.b = b;
+	v.len = len;
+	v.off = offset;
+	v.line = false;
+	v.line_n = v.line_next = 0;
+	hs_len = pd_tls_hello_record(&v);
+	return hs_len < 0 ? 0 : 5 + 4 + (size_t) hs_len - offset;
+}
+
+/*
  * A TLS (or SSL 3.0) ClientHello record: its JA4, SNI and ALPN (ja4.c).
  * Without the first four bytes, only the record length's high byte is
  * gone with the content type and record version: the handshake message,
@@ -21,27 +67,12 @@
 bool
 pd_rule_tls(const PdView *v, PdClass *c)
 {
-	long		hs_len;
+	long		hs_len = pd_tls_hello_record(v);
 	PdStr		d;
 	PdHello		h;
 
-	if (pd_at(v, 5) != 0x01 || pd_at(v, 9) != 0x03 || pd_at(v, 10) > 0x04 ||
-		pd_at(v, 6) != 0)
-		return false;
-	hs_len = pd_be16(v, 7);
 	if (hs_len < 0)
 		return false;
-	if (v->off == 0)
-	{
-		long		rec = pd_be16(v, 3);
-
-		if (pd_at(v, 0) != 0x16 || pd_at(v, 1) != 0x03 || pd_at(v, 2) > 0x04 ||
-			rec != hs_len + 4)
-			return false;
-	}
-	else if (((hs_len + 4) & 0xff) != pd_at(v, 4))
-		return false;			/* record length's low byte must agree */
-
 	PD_SET(c->protocol, "tls");
 	pd_str_init(&d, c->detail, sizeof(c->detail));
 	pd_str_addf(&d, "ClientHello version 3.%d", pd_at(v, 10));
