@@ -24,7 +24,6 @@
  */
 #include "classify/ja4.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "classify/sha256.h"
@@ -238,7 +237,7 @@ pd_ja4_hash(const uint16_t *a, int n, const uint16_t *b, int nb, char *out)
 	static const char hex[] = "0123456789abcdef";
 	PdSha256	s;
 	uint8_t		d[32];
-	char		item[6];
+	char		item[5];
 	int			i;
 
 	if (n + nb == 0)
@@ -251,7 +250,10 @@ pd_ja4_hash(const uint16_t *a, int n, const uint16_t *b, int nb, char *out)
 	{
 		unsigned	v = i < n ? a[i] : b[i - n];
 
-		snprintf(item, sizeof(item), "%04x", v);
+		item[0] = hex[(v >> 12) & 0xf];
+		item[1] = hex[(v >> 8) & 0xf];
+		item[2] = hex[(v >> 4) & 0xf];
+		item[3] = hex[v & 0xf];
 		if (i > 0)
 			pd_sha256_update(&s, i == n ? "_" : ",", 1);
 		pd_sha256_update(&s, item, 4);
