@@ -4,6 +4,7 @@ MODULE_big = probe_detect
 # The classifier is a catalogue in classify/: the rules, one file per
 # protocol family, and rules.c, their order and the entry point.
 CLASSIFY_OBJS = classify/rules.o classify/view.o classify/web.o classify/tls.o \
+	classify/ja4.o classify/sha256.o \
 	classify/remote.o classify/directory.o classify/databases.o \
 	classify/messaging.o classify/text.o classify/other.o classify/postgres.o \
 	classify/industrial.o classify/automation.o classify/medical.o \
@@ -11,7 +12,8 @@ CLASSIFY_OBJS = classify/rules.o classify/view.o classify/web.o classify/tls.o \
 	classify/nmap.o classify/nmap_table.o
 OBJS = probe_detect.o pd_sql.o pd_sources.o pd_hooks.o pd_annotate.o pd_capture.o \
 	pd_refuse.o pd_persist.o pd_analysis.o pd_feed.o pd_attempts.o pd_port.o \
-	pd_ring.o pd_tally.o pd_counters.o pd_text.o pd_scan.o pd_labels.o $(CLASSIFY_OBJS)
+	pd_ring.o pd_tally.o pd_counters.o pd_text.o pd_scan.o pd_labels.o pd_tls.o \
+	$(CLASSIFY_OBJS)
 EXTENSION = probe_detect
 # 1.0 is the base script; later versions are reached by upgrade scripts.
 DATA = $(EXTENSION)--1.0.sql $(EXTENSION)--1.0--1.1.sql $(EXTENSION)--1.1--1.2.sql
@@ -30,6 +32,8 @@ PG_CONFIG ?= $(shell command -v pg_config || echo /usr/lib/postgresql/15/bin/pg_
 PG_CFLAGS = -Wall -Wextra -Werror
 PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+# pd_tls.c calls OpenSSL, as the server does (contrib/sslinfo links it so)
+SHLIB_LINK += $(filter -lssl -lcrypto, $(LIBS))
 
 ifneq ($(PGXS),)
 include $(PGXS)
@@ -85,10 +89,11 @@ UNIT_CFLAGS = -std=c99 -Wall -Wextra -Wno-missing-field-initializers -Werror -O1
 # tests check it with.
 CLASSIFIER = $(CLASSIFY_OBJS:.o=.c) pd_text.c pd_scan.c pd_labels.c
 CLASSIFIER_H = pd_classify.h pd_text.h pd_kind.h $(wildcard classify/*.h)
-unit: unit/unit_text unit/unit_classify unit/unit_scan all
+unit: unit/unit_text unit/unit_classify unit/unit_scan unit/unit_ja4 all
 	perl scripts/layers.pl --quiet
 	./unit/unit_text
 	./unit/unit_classify unit/captures.tsv
+	./unit/unit_ja4
 	./unit/unit_scan
 
 unit/unit_text: unit/unit_text.c pd_text.c pd_text.h
@@ -96,6 +101,9 @@ unit/unit_text: unit/unit_text.c pd_text.c pd_text.h
 
 unit/unit_classify: unit/unit_classify.c $(CLASSIFIER) $(CLASSIFIER_H) pd_labels.h
 	$(CC) $(UNIT_CFLAGS) -o $@ unit/unit_classify.c $(CLASSIFIER)
+
+unit/unit_ja4: unit/unit_ja4.c $(CLASSIFIER) $(CLASSIFIER_H)
+	$(CC) $(UNIT_CFLAGS) -o $@ unit/unit_ja4.c $(CLASSIFIER)
 
 unit/unit_scan: unit/unit_scan.c $(CLASSIFIER) $(CLASSIFIER_H) pd_scan.h
 	$(CC) $(UNIT_CFLAGS) -o $@ unit/unit_scan.c $(CLASSIFIER)
@@ -156,4 +164,4 @@ bench-direct-tls:
 bench/bench_classify: bench/bench_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
 	$(CC) -std=c99 -O2 -I. -o $@ bench/bench_classify.c $(CLASSIFIER)
 
-EXTRA_CLEAN = bench/bench_classify unit/unit_text unit/unit_classify unit/unit_scan unit/fuzz_classify unit/fuzz_text unit/fuzz_work results_nopreload tmp_check_nopreload
+EXTRA_CLEAN = bench/bench_classify unit/unit_text unit/unit_classify unit/unit_ja4 unit/unit_scan unit/fuzz_classify unit/fuzz_text unit/fuzz_work results_nopreload tmp_check_nopreload

@@ -36,6 +36,7 @@
 #include "pd_port.h"
 #include "pd_ring.h"
 #include "pd_text.h"
+#include "pd_tls.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 
@@ -306,6 +307,8 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 	PdClass		cls;
 	uint8		version[4];
 	char		params[1024];	/* the stack: no static page to fault in */
+	uint8		hello[4096];	/* a TLS ClientHello, past capture_bytes */
+	size_t		need;
 	bool		guessing = false;
 	uint8		addr[16];
 	uint16		client_port;
@@ -348,6 +351,11 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 		probe.bytes = ev->raw;
 		probe.len = ev->raw_len;
 		probe.offset = 0;
+		/* all of the ClientHello, past capture_bytes, for its JA4 */
+		if (ev->raw_len > 0)
+			probe.len = pd_take_tls_raw(port, hello, sizeof(hello));
+		if (probe.len > (size_t) ev->raw_len)
+			probe.bytes = hello;
 		if (pd_tls_client_failure(port, message, ev->raw_len))
 			probe.kind = ev->kind = kind = PD_KIND_TLS_CLIENT_FAILURE;
 	}
@@ -366,6 +374,15 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 		 * direct-TLS ClientHello is the connection's first byte on.
 		 */
 		probe.offset = raw_offset == 4 ? 4 : 0;
+		/* a ClientHello longer than capture_bytes: the rest, for its JA4 */
+		need = pd_tls_hello_need(ev->raw, ev->raw_len, probe.offset);
+		if (need > (size_t) ev->raw_len && need <= sizeof(hello))
+		{
+			memcpy(hello, ev->raw, ev->raw_len);
+			probe.len = ev->raw_len +
+				pd_take_unread(hello + ev->raw_len, (int) (need - ev->raw_len));
+			probe.bytes = hello;
+		}
 	}
 	if (rule_kind == PD_KIND_MISSING_USER || rule_kind == PD_KIND_INVALID_LAYOUT)
 		probe.params = pd_startup_params(port, params, sizeof(params),
@@ -388,6 +405,17 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 		strlcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
 		strlcpy(ev->tool, cls.tool, sizeof(ev->tool));
 		pd_auth_detail(ev, port, auth_method);
+		/* over TLS: the client's ClientHello (pd_tls.c, 14+) */
+		if (port->ssl_in_use)
+		{
+			strlcpy(cls.detail, ev->detail, sizeof(cls.detail));
+			if (pd_tls_describe(&cls))
+			{
+				strlcpy(ev->detail, cls.detail, sizeof(ev->detail));
+				if (ev->tool[0] == '\0')
+					strlcpy(ev->tool, cls.tool, sizeof(ev->tool));
+			}
+		}
 	}
 	else
 	{
@@ -396,6 +424,9 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 		/* SSLRequest is PostgreSQL's: its client's bytes went to OpenSSL */
 		if (kind == PD_KIND_TLS_CLIENT_FAILURE && ev->raw_len == 0)
 			strlcpy(cls.protocol, "postgres", sizeof(cls.protocol));
+		/* ... and OpenSSL's copy of its ClientHello (pd_tls.c, 14+) */
+		if (raw_offset == PD_OFFSET_TLS && strstr(cls.detail, "ja4=") == NULL)
+			pd_tls_describe(&cls);
 		strlcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
 		strlcpy(ev->tool, cls.tool, sizeof(ev->tool));
 		strlcpy(ev->detail, cls.detail, sizeof(ev->detail));

@@ -55,4 +55,11 @@ extern void pd_classify(const PdProbe *probe, PdClass *out);
  */
 extern const char *pd_nmap_probe_name(const PdProbe *probe);
 
+/*
+ * If b (len bytes from stream offset 0 or 4) starts a TLS ClientHello
+ * record, how many bytes from that offset the whole record takes; else 0.
+ * Capture reads that much, past capture_bytes, for the hello's JA4.
+ */
+extern size_t pd_tls_hello_need(const uint8_t *b, size_t len, size_t offset);
+
 #endif							/* PD_CLASSIFY_H */

@@ -93,6 +93,15 @@ pd_hba_authname(Port *port)
 #define PD_HAVE_DIRECT_TLS 1
 #endif
 
+/*
+ * 14+: openssl_tls_init_hook, called on every SSL_CTX PostgreSQL builds (at
+ * start and at each reload), lets pd_tls.c see the ClientHello of every TLS
+ * handshake the server performs.  13 has no such hook.
+ */
+#if PG_VERSION_NUM >= 140000 && defined(USE_OPENSSL)
+#define PD_HAVE_TLS_INIT_HOOK 1
+#endif
+
 /* Is the connection GSS-encrypted?  Only a build with GSSAPI can say. */
 #ifdef ENABLE_GSS
 #define pd_port_gss_enc(port) be_gssapi_get_enc(port)

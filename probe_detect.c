@@ -35,6 +35,7 @@
 #include "pd_persist.h"
 #include "pd_refuse.h"
 #include "pd_ring.h"
+#include "pd_tls.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
@@ -160,6 +161,7 @@ _PG_init(void)
 	pd_refuse_define_settings();
 	pd_persist_define_settings();
 	pd_feed_define_setting();
+	pd_tls_define_setting();
 	MarkGUCPrefixReserved("probe_detect");
 
 #ifdef PD_HAVE_SHMEM_REQUEST_HOOK
@@ -171,4 +173,5 @@ _PG_init(void)
 	pd_prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = pd_shmem_startup;
 	pd_hooks_install();
+	pd_tls_install();
 }

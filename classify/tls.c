@@ -3,107 +3,85 @@
  * tls.c
  *	  TLS (and SSL 3.0) ClientHello records, and SSLv2-format ones.
  *
+ * JA4 is computed for the first only: FoxIO defines it over TLS
+ * extensions and 2-byte cipher suites, which an SSLv2-format hello has
+ * neither of (its cipher specs are 3 bytes).
+ *
  *-------------------------------------------------------------------------
  */
 #include "classify/catalogue.h"
+#include "classify/ja4.h"
 
-/* A TLS (or SSL 3.0) ClientHello record, with SNI and ALPN. */
-bool
-pd_rule_tls(const PdView *v, PdClass *c)
+/*
+ * A TLS (or SSL 3.0) ClientHello record at the start of the stream: the
+ * length of its handshake message, or -1.
+ */
+static long
+pd_tls_hello_record(const PdView *v)
 {
 	long		hs_len;
-	size_t		p;
-	size_t		end;
-	int			sid;
-	long		cs;
-	int			comp;
-	long		ext_len;
-	int			guard;
-	PdStr		d;
 
 	if (pd_at(v, 5) != 0x01 || pd_at(v, 9) != 0x03 || pd_at(v, 10) > 0x04 ||
 		pd_at(v, 6) != 0)
-		return false;
+		return -1;
 	hs_len = pd_be16(v, 7);
 	if (hs_len < 0)
-		return false;
+		return -1;
 	if (v->off == 0)
 	{
 		long		rec = pd_be16(v, 3);
 
 		if (pd_at(v, 0) != 0x16 || pd_at(v, 1) != 0x03 || pd_at(v, 2) > 0x04 ||
 			rec != hs_len + 4)
-			return false;
+			return -1;
 	}
 	else if (((hs_len + 4) & 0xff) != pd_at(v, 4))
-		return false;			/* record length's low byte must agree */
+		return -1;				/* record length's low byte must agree */
+	return hs_len;
+}
 
+size_t
+pd_tls_hello_need(const uint8_t *b, size_t len, size_t offset)
+{
+	PdView		v;
+	long		hs_len;
+
+	if (offset != 0 && offset != 4)
+		return 0;
+	/* no pd_view_init(): its line search is of no use here */
+	v.b = b;
+	v.len = len;
+	v.off = offset;
+	v.line = false;
+	v.line_n = v.line_next = 0;
+	hs_len = pd_tls_hello_record(&v);
+	return hs_len < 0 ? 0 : 5 + 4 + (size_t) hs_len - offset;
+}
+
+/*
+ * A TLS (or SSL 3.0) ClientHello record: its JA4, SNI and ALPN (ja4.c).
+ * Without the first four bytes, only the record length's high byte is
+ * gone with the content type and record version: the handshake message,
+ * which is all JA4 reads, is intact from stream offset 5.
+ */
+bool
+pd_rule_tls(const PdView *v, PdClass *c)
+{
+	long		hs_len = pd_tls_hello_record(v);
+	PdStr		d;
+	PdHello		h;
+
+	if (hs_len < 0)
+		return false;
 	PD_SET(c->protocol, "tls");
 	pd_str_init(&d, c->detail, sizeof(c->detail));
 	pd_str_addf(&d, "ClientHello version 3.%d", pd_at(v, 10));
 	if (pd_at(v, 2) >= 0)
 		pd_str_addf(&d, " record 3.%d", pd_at(v, 2));
 
-	/* session id, cipher suites, compression, then extensions */
-	end = 9 + (size_t) hs_len;
-	if (end > pd_end(v))
-		end = pd_end(v);
-	p = 43;
-	sid = pd_at(v, p);
-	if (sid < 0 || sid > 32)
-		return true;
-	p += 1 + sid;
-	cs = pd_be16(v, p);
-	if (cs < 0)
-		return true;
-	p += 2 + cs;
-	comp = pd_at(v, p);
-	if (comp < 0)
-		return true;
-	p += 1 + comp;
-	ext_len = pd_be16(v, p);
-	if (ext_len < 0)
-		return true;
-	p += 2;
-	for (guard = 0; guard < 64 && p + 4 <= end; guard++)
-	{
-		long		type = pd_be16(v, p);
-		long		len = pd_be16(v, p + 2);
-		size_t		body = p + 4;
-
-		if (type < 0 || len < 0)
-			break;
-		if (type == 0 && len >= 5 && pd_at(v, body + 2) == 0)
-		{
-			long		nl = pd_be16(v, body + 3);
-
-			if (nl > 0 && nl <= 255)
-			{
-				pd_str_add(&d, " SNI=");
-				pd_str_addv(&d, v, body + 5, (size_t) nl);
-			}
-		}
-		else if (type == 16 && len >= 3)
-		{
-			size_t		q = body + 2;
-			size_t		qe = body + (size_t) len;
-			int			k;
-
-			pd_str_add(&d, " ALPN=");
-			for (k = 0; k < 16 && q < qe && q < end; k++)
-			{
-				int			pl = pd_at(v, q);
-
-				if (pl <= 0)
-					break;
-				if (k > 0)
-					pd_str_add(&d, ",");
-				pd_str_addv(&d, v, q + 1, (size_t) pl);
-				q += 1 + pl;
-			}
-		}
-		p = body + (size_t) len;
-	}
+	/* the handshake message: one record holds all of it (checked above) */
+	if (pd_hello_parse(v->b + (5 - v->off), pd_end(v) - 5, &h))
+		pd_hello_describe(&h, c);
 	return true;
 }
 

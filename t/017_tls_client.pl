@@ -94,7 +94,7 @@ for my $i (0 .. $#clients)
 		if ($name =~ /direct/)
 		{
 			is($protocol, 'tls', "$name: its ClientHello classified");
-			like($detail, qr/ALPN=postgresql/, "$name: libpq's ALPN");
+			like($detail, qr/alpn=postgresql/, "$name: libpq's ALPN");
 		}
 		else
 		{

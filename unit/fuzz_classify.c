@@ -13,6 +13,7 @@
 
 #include "pd_classify.h"
 #include "pd_scan.h"
+#include "classify/ja4.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,6 +50,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_text(c.protocol, sizeof(c.protocol));
 	check_text(c.tool, sizeof(c.tool));
 	check_text(c.detail, sizeof(c.detail));
+
+	/* the payload as a bare ClientHello message, as OpenSSL hands it over */
+	{
+		PdHello		h;
+		char		ja4[PD_JA4_LEN + 1];
+
+		if (pd_hello_parse(data + 1, size - 1, &h) && h.complete)
+		{
+			pd_ja4(&h, ja4);
+			if (strlen(ja4) != PD_JA4_LEN || ja4[0] != 't' ||
+				ja4[10] != '_' || ja4[23] != '_')
+				abort();
+			check_text(ja4, sizeof(ja4));
+		}
+		c.detail[0] = c.tool[0] = '\0';
+		if (pd_hello_parse(data + 1, size - 1, &h))
+			pd_hello_describe(&h, &c);
+		check_text(c.detail, sizeof(c.detail));
+		check_text(c.tool, sizeof(c.tool));
+	}
 
 	/* a few events built from the input through the scan recogniser */
 	for (i = 0; i < 8; i++)
