@@ -265,6 +265,7 @@ pd_rule_dnp3(const PdView *v, PdClass *c)
 		buf[0] = 0x05;
 		buf[1] = 0x64;
 		buf[2] = (uint8_t) l;
+		buf[3] = 0;				/* each control byte is tried below */
 		pd_view_init(&w, buf, v->len + 4, 0);
 		/*
 		 * A bare header leaves six bytes and one 16-bit CRC: only the two

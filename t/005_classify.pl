@@ -60,7 +60,13 @@ my %expect = (
 	mbpoll_modbus => [ 'modbus', '' ],
 	echoscu_dicom => [ 'dicom', '' ],
 	impacket_epm_bind => [ 'dcerpc', '' ],
-	pyzmq_req => [ 'zeromq', '' ],);
+	pyzmq_req => [ 'zeromq', '' ],
+	curl_https_sni => [ 'tls', '' ],
+	python_urllib_https => [ 'tls', '' ],
+	python_ssl_sni => [ 'tls', '' ],
+	python_upstream_urllib_https => [ 'tls', 'Python ssl' ],
+	go_tls_sni => [ 'tls', 'Go crypto/tls' ],
+	go_tls_ip => [ 'tls', 'Go crypto/tls' ],);
 
 open(my $fh, '<', "$FindBin::RealBin/../unit/captures.tsv") or die $!;
 my $replayed = 0;

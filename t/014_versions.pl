@@ -50,7 +50,7 @@ is(q1($node, "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM 
 	  . 'probe_detect.guessing_window=300 probe_detect.max_events=1000 probe_detect.refuse_after=0 '
 	  . 'probe_detect.refuse_for=3600 probe_detect.refuse_ipv4_prefix=24 probe_detect.refuse_ipv6_prefix=48 '
 	  . 'probe_detect.refuse_window=600 probe_detect.repeat_window=7200 probe_detect.reply=normal '
-	  . 'probe_detect.save=on probe_detect.server_log=original '
+	  . 'probe_detect.save=on probe_detect.server_log=original probe_detect.tls_fingerprints=on '
 	  . 'probe_detect.trusted_networks=10.0.0.0/8, 192.0.2.1, 2001:db8::/32',
 	'the server started with every setting in postgresql.conf');
 
