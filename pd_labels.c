@@ -60,12 +60,15 @@ const char *const pd_verdict_names[PD_VERDICT_MAX] = {
 
 /* Sorted, like the protocols. */
 const char *const pd_tool_families[PD_TOOL_FAMILIES] = {
-	"bingbot", "censys", "curl", "dropbear", "expanse", "go", "googlebot",
-	"hydra", "internetmeasurement", "java", "leakix", "libssh", "masscan",
-	"medusa", "metasploit", "modat", "mosquitto", "ncrack", "nikto", "nmap",
-	"none", "nuclei", "okhttp", "openssh", "other", "paho", "paramiko",
-	"perl", "postman", "putty", "python", "sqlmap", "wget", "zgrab",
-	"zmap",
+	"aria2", "bingbot", "censys", "curl", "dirbuster", "dropbear", "elinks",
+	"expanse", "feroxbuster", "ffuf", "go", "gobuster", "googlebot",
+	"httpie", "hydra", "internetmeasurement", "java", "leakix", "libssh",
+	"libssh2", "links", "lynx", "masscan", "medusa", "metasploit", "modat",
+	"mosquitto", "ncrack", "nikto", "nmap", "node", "none", "nuclei",
+	"okhttp", "openssh", "openvas", "other", "paho", "paramiko", "perl",
+	"php", "postman", "powershell", "putty", "python", "ruby", "sipvicious",
+	"skipfish", "sqlmap", "w3m", "wfuzz", "wget", "whatweb", "winscp",
+	"wpscan", "zgrab", "zmap",
 };
 
 /*
@@ -77,14 +80,29 @@ static const struct
 	const char *word;
 	const char *family;
 }			pd_tool_aliases[] = {
+	{"apache-httpclient", "java"},
+	{"asyncssh", "python"},
+	{"axios", "node"},
 	{"censysinspect", "censys"},
+	{"faraday", "ruby"},
 	{"go-http-client", "go"},
+	{"guzzle", "php"},
+	{"java-http-client", "java"},
+	{"jsch", "java"},
 	{"libwww-perl", "perl"},
 	{"modatscanner", "modat"},
+	{"mqttjs", "node"},
+	{"net-ssh", "ruby"},
+	{"node-fetch", "node"},
 	{"python-aiohttp", "python"},
 	{"python-httpx", "python"},
 	{"python-requests", "python"},
 	{"python-urllib", "python"},
+	{"python-urllib3", "python"},
+	{"ruby-httpclient", "ruby"},
+	{"scrapy", "python"},
+	{"undici", "node"},
+	{"wget2", "wget"},
 	{"zgrab2", "zgrab"},
 };
 
