@@ -37,7 +37,7 @@ const char *const pd_tool_names[] = {
 	"guzzle", "httpie", "hydra", "internetmeasurement", "java",
 	"java-http-client", "jsch", "leakix", "libssh", "libssh2", "libwww-perl",
 	"links", "lynx", "masscan", "medusa", "modat", "mosquitto", "mqttjs",
-	"ncrack", "net-ssh", "nikto", "nmap NSE", "node-fetch", "nuclei",
+	"ncrack", "net-ssh", "nikto", "nmap NSE", "node", "node-fetch", "nuclei",
 	"okhttp", "openssh", "openvas", "paho", "paramiko", "postman",
 	"powershell", "putty", "python-aiohttp", "python-httpx",
 	"python-requests", "python-urllib", "python-urllib3", "ruby",
@@ -166,7 +166,8 @@ static const PdMark pd_marks[] = {
 	AGENT(PD_PREFIX, "axios/", PD_VERSION, "axios"),
 	AGENT(PD_PREFIX, "node-fetch/", PD_VERSION, "node-fetch"),
 	AGENT(PD_EXACT, "node-fetch", PD_ANY, "node-fetch"),
-	AGENT(PD_EXACT, "undici", PD_ANY, "undici"),	/* Node's fetch() */
+	AGENT(PD_EXACT, "undici", PD_ANY, "undici"),	/* Node 18-20's fetch() */
+	AGENT(PD_EXACT, "node", PD_ANY, "node"), /* Node 21 and later's fetch() */
 	AGENT(PD_PREFIX, "GuzzleHttp/", PD_VERSION, "guzzle"),
 
 	/*

@@ -696,6 +696,8 @@ static const ToolCase agent_cases[] = {
 	{V("axios/1.2.1"), "axios"},
 	{V("node-fetch/1.0 (+https://github.com/bitinn/node-fetch)"), "node-fetch"},
 	{V("undici"), "undici"},
+	{V("node"), "node"},
+	{V("nodejs"), ""},
 	{V("GuzzleHttp/7"), "guzzle"},
 	{V("PostmanRuntime/7.36.1"), "postman"},
 	{V("Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.19045; en-US) PowerShell/7.3.4"), "powershell"},
