@@ -7,7 +7,8 @@
  * It runs once, after the protocol rules (rules.c), and reads only the
  * fields of the protocol they found where a client names itself: an HTTP,
  * RTSP or SIP User-Agent, an SSH client's software version, an RDP
- * mstshash cookie, an MQTT client id.  Each mark below is a fixed string
+ * mstshash cookie, an MQTT or Kafka client id, a MongoDB driver's name, an
+ * rsync greeting.  Each mark below is a fixed string
  * from the tool's own source or defaults (docs/classification.md lists
  * them), matched where the tool puts it and nowhere else: at the start of
  * the field, or inside it only after the fixed text that leads it.  So a
@@ -31,19 +32,21 @@
  * unit_classify checks it and that each has a family in pd_labels.c).
  */
 const char *const pd_tool_names[] = {
-	"apache-httpclient", "aria2", "asyncssh", "axios", "bingbot", "censys",
-	"curl", "dirbuster", "dropbear", "elinks", "expanse", "faraday",
-	"feroxbuster", "ffuf", "go", "go-http-client", "gobuster", "googlebot",
-	"guzzle", "httpie", "hydra", "internetmeasurement", "java",
-	"java-http-client", "jsch", "leakix", "libssh", "libssh2", "libwww-perl",
-	"links", "lynx", "masscan", "medusa", "modat", "mosquitto", "mqttjs",
-	"ncrack", "net-ssh", "nikto", "nmap NSE", "node", "node-fetch", "nuclei",
-	"okhttp", "openssh", "openvas", "paho", "paramiko", "postman",
-	"powershell", "putty", "python-aiohttp", "python-httpx",
-	"python-requests", "python-urllib", "python-urllib3", "ruby",
-	"ruby-httpclient", "scrapy", "sipvicious", "skipfish", "sqlmap",
-	"undici", "w3m", "wfuzz", "wget", "wget2", "whatweb", "winscp", "wpscan",
-	"zgrab", "zgrab2 postgres",
+	"apache-httpclient", "aria2", "asyncssh", "axios", "bingbot", "cadaver",
+	"censys", "curl", "dirbuster", "dropbear", "elinks", "expanse",
+	"faraday", "feroxbuster", "ffuf", "git", "go", "go-http-client",
+	"gobuster", "googlebot", "guzzle", "hey", "httpie", "hydra",
+	"internetmeasurement", "java", "java-http-client", "jsch",
+	"kafka-python", "leakix", "libgit2", "librdkafka", "libssh", "libssh2",
+	"libwww-perl", "links", "lynx", "masscan", "medusa", "modat",
+	"mongo-go-driver", "mongo-java-driver", "mongodb-node", "mosquitto",
+	"mqttjs", "ncrack", "net-ssh", "nikto", "nmap NSE", "node", "node-fetch",
+	"nuclei", "okhttp", "openssh", "openvas", "paho", "paramiko", "postman",
+	"powershell", "putty", "pymongo", "python-aiohttp", "python-httpx",
+	"python-requests", "python-urllib", "python-urllib3", "rsync", "ruby",
+	"ruby-httpclient", "sarama", "scrapy", "sipsak", "sipvicious",
+	"skipfish", "sqlmap", "undici", "w3m", "wfuzz", "wget", "wget2",
+	"whatweb", "winscp", "wpscan", "zgrab", "zgrab2 postgres",
 };
 const int	pd_tool_name_count = lengthof_(pd_tool_names);
 
@@ -55,6 +58,9 @@ typedef enum PdField
 	PD_F_SSH_BARE_LF,			/* the same, of a banner ending in LF alone */
 	PD_F_COOKIE,				/* RDP: the mstshash cookie's value */
 	PD_F_CLIENT_ID,				/* MQTT 3.x: the CONNECT's client id */
+	PD_F_KAFKA_ID,				/* Kafka: the request header's client id */
+	PD_F_DRIVER,				/* MongoDB: the hello's client.driver.name */
+	PD_F_RSYNC,					/* rsync: the greeting after "@RSYNCD: " */
 	PD_F_COUNT
 } PdField;
 
@@ -133,6 +139,8 @@ static const PdMark pd_marks[] = {
 	AGENT(PD_EXACT, "I'm not Mozilla, I'm Ming Mong", PD_ANY, "medusa"), /* web-form.mod */
 	AGENT(PD_EXACT, "Mozilla/1.22 (compatible; MSIE 10.0; Windows 3.1)", PD_ANY, "medusa"), /* http.mod */
 	AGENT(PD_EXACT, "friendly-scanner", PD_ANY, "sipvicious"),	/* svmap, svwar */
+	AGENT(PD_PREFIX, "sipsak ", PD_VERSION, "sipsak"),
+	AGENT(PD_PREFIX, "hey/", PD_VERSION, "hey"),
 	/* command-line clients and text browsers */
 	AGENT(PD_PREFIX, "curl/", PD_VERSION, "curl"),
 	AGENT(PD_PREFIX, "Wget/", PD_VERSION, "wget"),
@@ -147,6 +155,9 @@ static const PdMark pd_marks[] = {
 	AGENT_IN("Mozilla/5.0 (Windows NT", ") PowerShell/", "powershell"),
 	AGENT_IN("Mozilla/5.0 (Windows NT", ") WindowsPowerShell/", "powershell"),
 	AGENT(PD_PREFIX, "PostmanRuntime/", PD_VERSION, "postman"),
+	AGENT(PD_PREFIX, "git/2.0 (libgit2 ", PD_VERSION, "libgit2"),
+	AGENT(PD_PREFIX, "git/", PD_VERSION, "git"),
+	AGENT(PD_PREFIX, "cadaver/", PD_VERSION, "cadaver"),
 	/* libraries, by their default agent */
 	AGENT(PD_PREFIX, "python-requests/", PD_VERSION, "python-requests"),
 	AGENT(PD_PREFIX, "Python-urllib/", PD_VERSION, "python-urllib"),
@@ -209,6 +220,24 @@ static const PdMark pd_marks[] = {
 	ID(PD_PREFIX, "mosqsub|", PD_ANY, 0, "mosquitto"),
 	ID(PD_PREFIX, "paho", PD_DIGITS, 0, "paho"),	/* Java: "paho" + nanoTime */
 	ID(PD_PREFIX, "mqttjs_", PD_HEX, 8, "mqttjs"),
+
+	/* Kafka client ids: the libraries' defaults */
+	{PD_F_KAFKA_ID, PD_PREFIX, NULL, "kafka-python-", PD_VERSION, 0, "kafka-python"},
+	{PD_F_KAFKA_ID, PD_EXACT, NULL, "rdkafka", PD_ANY, 0, "librdkafka"},	/* kcat */
+	{PD_F_KAFKA_ID, PD_EXACT, NULL, "sarama", PD_ANY, 0, "sarama"},
+
+	/* MongoDB drivers' names in the handshake's client metadata */
+	{PD_F_DRIVER, PD_EXACT, NULL, "PyMongo", PD_ANY, 0, "pymongo"},
+	{PD_F_DRIVER, PD_EXACT, NULL, "nodejs", PD_ANY, 0, "mongodb-node"},
+	{PD_F_DRIVER, PD_EXACT, NULL, "mongo-go-driver", PD_ANY, 0, "mongo-go-driver"},
+	{PD_F_DRIVER, PD_EXACT, NULL, "mongo-java-driver", PD_ANY, 0, "mongo-java-driver"},
+
+	/*
+	 * rsync 3.2 and later offer their checksums in the greeting ("@RSYNCD:
+	 * 32.0 sha512 sha256 sha1 md5 md4"); other clients of the daemon
+	 * (nmap's rsync-list-modules, openrsync) send the version alone.
+	 */
+	{PD_F_RSYNC, PD_TOKEN, "3", " md5 md4", PD_ANY, 0, "rsync"},
 };
 
 /* A field of the stream: [at, at + n). */
@@ -408,6 +437,56 @@ pd_field_client_id(const PdView *v, PdSpan *f)
 	f->set = true;
 }
 
+/* A Kafka request header's client id: int16 length at 12, then the id. */
+static void
+pd_field_kafka_id(const PdView *v, PdSpan *f)
+{
+	long		n = pd_be16(v, 12);
+
+	if (n <= 0 || n > 128 || 14 + (size_t) n > pd_end(v))
+		return;
+	f->at = 14;
+	f->n = (size_t) n;
+	f->set = true;
+}
+
+/*
+ * The MongoDB handshake's client metadata, { driver: { name: "PyMongo",
+ * ... } }: the BSON string right after the "driver" document's opening,
+ * looked for in the first 512 bytes.
+ */
+static void
+pd_field_driver(const PdView *v, PdSpan *f)
+{
+	long		d = pd_find_str(v, v->off, "\x03" "driver", 512);
+	size_t		p;
+	long long	n;
+
+	if (d < 0)
+		return;
+	p = (size_t) d + 8 + 4;		/* the name, its NUL, the document's size */
+	if (pd_at(v, p - 5) != 0 || !pd_is(v, p, "\x02name", 6))	/* with its NUL */
+		return;
+	n = pd_le32(v, p + 6);
+	if (n < 2 || n > 64 || p + 10 + (size_t) n > pd_end(v) ||
+		pd_at(v, p + 10 + (size_t) n - 1) != 0)
+		return;
+	f->at = p + 10;
+	f->n = (size_t) n - 1;
+	f->set = true;
+}
+
+/* The greeting's line after "@RSYNCD: ", whose first four bytes may be gone. */
+static void
+pd_field_rsync(const PdView *v, PdSpan *f)
+{
+	if (!v->line || v->off + v->line_n <= 9)
+		return;
+	f->at = 9;
+	f->n = v->off + v->line_n - 9;
+	f->set = true;
+}
+
 void
 pd_tools(const PdView *v, PdClass *c)
 {
@@ -428,6 +507,12 @@ pd_tools(const PdView *v, PdClass *c)
 		pd_field_cookie(v, &fields[PD_F_COOKIE]);
 	else if (strcmp(p, "mqtt") == 0)
 		pd_field_client_id(v, &fields[PD_F_CLIENT_ID]);
+	else if (strcmp(p, "kafka") == 0)
+		pd_field_kafka_id(v, &fields[PD_F_KAFKA_ID]);
+	else if (strcmp(p, "mongodb") == 0)
+		pd_field_driver(v, &fields[PD_F_DRIVER]);
+	else if (strcmp(p, "rsync") == 0)
+		pd_field_rsync(v, &fields[PD_F_RSYNC]);
 	else
 		return;
 
@@ -438,6 +523,15 @@ pd_tools(const PdView *v, PdClass *c)
 		if (fields[m->field].set && pd_mark_fits(v, &fields[m->field], m))
 		{
 			PD_SET(c->tool, m->tool);
+			/* the mongodb rule's detail does not carry the metadata */
+			if (m->field == PD_F_DRIVER)
+			{
+				PdStr		d;
+
+				pd_str_init(&d, c->detail, sizeof(c->detail));
+				pd_str_add(&d, "; driver ");
+				pd_str_addv(&d, v, fields[m->field].at, fields[m->field].n);
+			}
 			return;
 		}
 	}

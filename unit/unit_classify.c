@@ -132,7 +132,7 @@ static const Expect capture_expect[] = {
 	{"curl_socks5", "socks5", "", NULL, "", ""},
 	{"wget_http", "http", "wget", "User-Agent: Wget/1.21.3"},
 	{"python_urllib", "http", "python-urllib", "Python-urllib/3.11"},
-	{"git_http_smart", "http", ""},
+	{"git_http_smart", "http", "git"},
 	{"ssh_openssh", "ssh", "openssh", "SSH-2.0-OpenSSH_9.2p1"},
 	{"openssl_tls_sni_alpn", "tls", "", "ALPN=h2,http/1.1"},
 	{"openssl_starttls_postgres", "postgres", "", "SSLRequest", "", ""},
@@ -146,14 +146,14 @@ static const Expect capture_expect[] = {
 	{"ldapsearch_starttls", "ldap", "", "StartTLS"},
 	{"dig_tcp", "dns", ""},
 	{"mosquitto_pub", "mqtt", ""},
-	{"kcat_metadata", "kafka", "", "rdkafka"},
+	{"kcat_metadata", "kafka", "librdkafka", "rdkafka"},
 	{"amqp_publish", "amqp", ""},
 	{"xfreerdp_authonly", "rdp", "", "mstshash=x"},
 	{"rdesktop", "rdp", "", "mstshash=root"},
 	{"telnet_port23", "telnet", ""},
 	{"telnet_forced_negotiation", "telnet", ""},
 	{"git_daemon", "git", "", "git-upload-pack"},
-	{"rsync_daemon", "rsync", "", "@RSYNCD: 32.0"},
+	{"rsync_daemon", "rsync", "rsync", "@RSYNCD: 32.0"},
 	{"kinit_tcp", "kerberos", ""},
 	{"memcstat", "memcached", "", NULL, "", ""},
 	{"memcstat_binary", "", "", NULL, "", ""},
@@ -699,6 +699,12 @@ static const ToolCase agent_cases[] = {
 	{V("node"), "node"},
 	{V("nodejs"), ""},
 	{V("GuzzleHttp/7"), "guzzle"},
+	{V("git/2.39.5"), "git"},
+	{V("git/2.0 (libgit2 1.5.1)"), "libgit2"},
+	{V("cadaver/0.24 neon/0.32.5"), "cadaver"},
+	{V("hey/0.0.1"), "hey"},
+	{V("sipsak 0.9.8.1"), "sipsak"},
+	{V("github/1.0"), ""},
 	{V("PostmanRuntime/7.36.1"), "postman"},
 	{V("Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.19045; en-US) PowerShell/7.3.4"), "powershell"},
 	{V("Mozilla/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1.19041.3803"), "powershell"},
@@ -880,6 +886,28 @@ run_tools(void)
 		b[13] = (uint8_t) t->len;
 		memcpy(b + 14, t->value, t->len);
 		tool_case("mqtt id", t, b, n, "mqtt");
+	}
+	/* Kafka client ids, MongoDB drivers, rsync's greeting */
+	{
+		static const char kp[] = "\0\0\0\x1c\0\x12\0\0\0\0\0\x01\0\x12kafka-python-2.0.2\0\0\0 ";
+		static const char kx[] = "\0\0\0\x1c\0\x12\0\0\0\0\0\x01\0\x12kafka-pythonic-2.0\0\0\0 ";
+		static const char mg[] = "\xfe\0\0\0\xb6\x94\x80\r\0\0\0\0\xd4\x07\0\0\0\0\0\0admin.$cmd\0\0\0\0\0\xff\xff\xff\xff\xd7\0\0\0\x10ismaster\0\x01\0\0\0\x03" "client\0\xbc\0\0\0\x03" "driver\0+\0\0\0\x02name\0\x08\0\0\0PyMongo\0\x02version\0\x07\0\0\0" "3.11.0\0\0";
+		static const char mglie[] = "\xfe\0\0\0\xb6\x94\x80\r\0\0\0\0\xd4\x07\0\0\0\0\0\0admin.$cmd\0\0\0\0\0\xff\xff\xff\xff\xd7\0\0\0\x10ismaster\0\x01\0\0\0\x03" "client\0\xbc\0\0\0\x03" "driver\0+\0\0\0\x02name\0\xff\0\0\0PyMongo\0";
+		static const char rs[] = "@RSYNCD: 32.0 sha512 sha256 sha1 md5 md4\n";
+		static const char rs0[] = "@RSYNCD: 29.0\n";
+
+		check("kafka-python", PD_KIND_NONE, (const uint8_t *) kp, sizeof(kp) - 1,
+			  &(Expect) {.protocol = "kafka", .tool = "kafka-python"});
+		check("kafka lookalike id", PD_KIND_NONE, (const uint8_t *) kx, sizeof(kx) - 1,
+			  &(Expect) {.protocol = "kafka", .tool = ""});
+		check("mongodb PyMongo", PD_KIND_NONE, (const uint8_t *) mg, sizeof(mg) - 1,
+			  &(Expect) {.protocol = "mongodb", .tool = "pymongo", .detail = "; driver PyMongo"});
+		check("mongodb name length lies", PD_KIND_NONE, (const uint8_t *) mglie, sizeof(mglie) - 1,
+			  &(Expect) {.protocol = "mongodb", .tool = ""});
+		check("rsync 3.2", PD_KIND_NONE, (const uint8_t *) rs, sizeof(rs) - 1,
+			  &(Expect) {.protocol = "rsync", .tool = "rsync"});
+		check("rsync version only", PD_KIND_NONE, (const uint8_t *) rs0, sizeof(rs0) - 1,
+			  &(Expect) {.protocol = "rsync", .tool = ""});
 	}
 	/* SIP and RTSP carry a User-Agent too */
 	{
