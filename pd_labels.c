@@ -63,12 +63,16 @@ const char *const pd_verdict_names[PD_VERDICT_MAX] = {
 
 /* Sorted, like the protocols. */
 const char *const pd_tool_families[PD_TOOL_FAMILIES] = {
-	"bingbot", "censys", "curl", "dropbear", "expanse", "go", "googlebot",
-	"hydra", "internetmeasurement", "java", "leakix", "libssh", "masscan",
-	"medusa", "metasploit", "modat", "mosquitto", "ncrack", "nikto", "nmap",
-	"none", "nuclei", "okhttp", "openssh", "other", "paho", "paramiko",
-	"perl", "postman", "putty", "python", "sqlmap", "wget", "zgrab",
-	"zmap",
+	"aria2", "bingbot", "cadaver", "censys", "chromium", "curl", "dirbuster",
+	"dropbear", "elinks", "expanse", "feroxbuster", "ffuf", "firefox", "git",
+	"go", "gobuster", "googlebot", "hey", "httpie", "hydra",
+	"internetmeasurement", "java", "leakix", "librdkafka", "libssh", "libssh2",
+	"links", "lynx", "masscan", "medusa", "metasploit", "modat", "mosquitto",
+	"ncrack", "nikto", "nmap", "node", "none", "nuclei", "okhttp", "openssh",
+	"openvas", "other", "paho", "paramiko", "perl", "php", "postman",
+	"powershell", "putty", "python", "rsync", "ruby", "safari", "sipsak",
+	"sipvicious", "skipfish", "softether", "sqlmap", "w3m", "wfuzz", "wget",
+	"whatweb", "winscp", "wpscan", "zgrab", "zmap",
 };
 
 /*
@@ -80,14 +84,38 @@ static const struct
 	const char *word;
 	const char *family;
 }			pd_tool_aliases[] = {
+	{"apache-httpclient", "java"},
+	{"asyncssh", "python"},
+	{"axios", "node"},
 	{"censysinspect", "censys"},
+	{"faraday", "ruby"},
 	{"go-http-client", "go"},
+	{"go-tls", "go"},
+	{"guzzle", "php"},
+	{"java-http-client", "java"},
+	{"jsch", "java"},
+	{"kafka-python", "python"},
+	{"libgit2", "git"},
 	{"libwww-perl", "perl"},
 	{"modatscanner", "modat"},
+	{"mongo-go-driver", "go"},
+	{"mongo-java-driver", "java"},
+	{"mongodb-node", "node"},
+	{"mqttjs", "node"},
+	{"net-ssh", "ruby"},
+	{"node-fetch", "node"},
+	{"pymongo", "python"},
 	{"python-aiohttp", "python"},
 	{"python-httpx", "python"},
 	{"python-requests", "python"},
+	{"python-ssl", "python"},
 	{"python-urllib", "python"},
+	{"python-urllib3", "python"},
+	{"ruby-httpclient", "ruby"},
+	{"sarama", "go"},
+	{"scrapy", "python"},
+	{"undici", "node"},
+	{"wget2", "wget"},
 	{"zgrab2", "zgrab"},
 };
 

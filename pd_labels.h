@@ -33,10 +33,10 @@ extern int	pd_protocol_label(const char *protocol);
 
 /*
  * Tool families: the first word of a tool the classifier names ("nmap -sV
- * SMBProgNeg", "curl/8.5.0", "openssh 9.2p1"), mapped onto a fixed list,
- * then "other" and "none" (no tool named).
+ * SMBProgNeg", "curl", "python-requests": classify/tools.c's table), mapped
+ * onto a fixed list, then "other" and "none" (no tool named).
  */
-#define PD_TOOL_FAMILIES	35
+#define PD_TOOL_FAMILIES	67
 extern const char *const pd_tool_families[PD_TOOL_FAMILIES];
 
 extern int	pd_tool_family(const char *tool);

@@ -122,6 +122,19 @@ extern bool pd_rule_clickhouse(const PdView *v, PdClass *c);
 extern bool pd_rule_bolt(const PdView *v, PdClass *c);
 extern bool pd_rule_zookeeper(const PdView *v, PdClass *c);
 extern bool pd_rule_memcached_binary(const PdView *v, PdClass *c);
+/*
+ * tools.c: the tool pass, run once after the rules, and the one table of
+ * the tool names the classifier gives (sorted)
+ */
+extern void pd_tools(const PdView *v, PdClass *c);
+extern const char *const pd_tool_names[];
+extern const int pd_tool_name_count;
+
+/* Is tool one of pd_tool_names, or "nmap -sV " and an nmap probe's name? */
+extern bool pd_tool_known(const char *tool);
+
+/* Do all marks name tools of the table?  If not, *bad is one that does not. */
+extern bool pd_tool_marks_known(const char **bad);
 
 /* postgres.c: PostgreSQL itself, last, with what the server knows too */
 extern bool pd_rule_postgres(const PdView *v, const PdProbe *probe,

@@ -387,19 +387,19 @@ typedef struct PdJa4Stack
 } PdJa4Stack;
 
 static const PdJa4Stack pd_ja4_stacks[] = {
-	{"85036bcba153_d41ae481755e", "Python ssl"},
-	{"c7886603b240_b26ce05bbdd6", "Python ssl"},
-	{"9dc949149365_97f8aa674fd9", "Go crypto/tls"},
-	{"9dc949149365_e7c285222651", "Go crypto/tls"},
-	{"cbb2034c60b8_e7c285222651", "Go crypto/tls"},
-	{"8cdfa2d4673b_18dd7303c4a5", "Go crypto/tls"},
-	{"e33ad33b3d25_6b314db333b6", "Go crypto/tls"},
-	{"8daaf6152771_02713d6af862", "Chromium"},
-	{"8daaf6152771_b0da82dd1658", "Chromium"},
-	{"8daaf6152771_b1ff8ab2d16f", "Chromium"},
-	{"5b57614c22b0_7121afd63204", "Firefox"},
-	{"a09f3c656075_14788d8d241b", "Safari"},
-	{"fcb5b95cb75a_b0d3b4ac2a14", "SoftEther VPN Client"},
+	{"85036bcba153_d41ae481755e", "python-ssl"},
+	{"c7886603b240_b26ce05bbdd6", "python-ssl"},
+	{"9dc949149365_97f8aa674fd9", "go-tls"},
+	{"9dc949149365_e7c285222651", "go-tls"},
+	{"cbb2034c60b8_e7c285222651", "go-tls"},
+	{"8cdfa2d4673b_18dd7303c4a5", "go-tls"},
+	{"e33ad33b3d25_6b314db333b6", "go-tls"},
+	{"8daaf6152771_02713d6af862", "chromium"},
+	{"8daaf6152771_b0da82dd1658", "chromium"},
+	{"8daaf6152771_b1ff8ab2d16f", "chromium"},
+	{"5b57614c22b0_7121afd63204", "firefox"},
+	{"a09f3c656075_14788d8d241b", "safari"},
+	{"fcb5b95cb75a_b0d3b4ac2a14", "softether"},
 };
 
 const char *

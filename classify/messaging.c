@@ -127,10 +127,6 @@ pd_rule_mqtt(const PdView *v, PdClass *c)
 		{
 			pd_str_add(&d, "; client id ");
 			pd_str_addv(&d, v, p + 6, (size_t) idl);
-			if (pd_is(v, p + 6, "mosq", 4))
-				PD_SET(c->tool, "mosquitto");
-			else if (pd_is(v, p + 6, "paho", 4))
-				PD_SET(c->tool, "paho");
 		}
 	}
 	return true;

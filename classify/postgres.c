@@ -92,7 +92,9 @@ pd_param_is(const char *p, size_t len, const char *name, const char *want)
 /*
  * Scanners that speak PostgreSQL, told apart by the parameters they send
  * (from their public source: zgrab2's modules/postgres, nmap's pgsql.lua,
- * Metasploit's postgres-pr, nuclei's pgsql templates).
+ * nuclei's pgsql templates); the names are tools.c's.  user=postgres with
+ * database=template1 and nothing else is Metasploit's postgres-pr, but also
+ * hydra's and medusa's default database through libpq: no name.
  */
 static void
 pd_postgres_tool(const char *p, size_t len, PdClass *c)
@@ -104,12 +106,9 @@ pd_postgres_tool(const char *p, size_t len, PdClass *c)
 		PD_SET(c->tool, "zgrab2 postgres");
 	else if (n == 2 && pd_param_is(p, len, "user", "versionprobe") &&
 			 pd_param_is(p, len, "database", "versionprobe"))
-		PD_SET(c->tool, "nmap NSE pgsql");
+		PD_SET(c->tool, "nmap NSE");
 	else if (pd_param_is(p, len, "user", "nuclei"))
 		PD_SET(c->tool, "nuclei");
-	else if (n == 2 && pd_param_is(p, len, "user", "postgres") &&
-			 pd_param_is(p, len, "database", "template1"))
-		PD_SET(c->tool, "metasploit postgres");
 }
 
 /*

@@ -13,8 +13,6 @@ pd_rule_ssh(const PdView *v, PdClass *c)
 	size_t		n;
 	size_t		next;
 	size_t		ver;
-	size_t		sw;
-	size_t		e;
 	PdStr		s;
 
 	if (PD_IS(v, 0, "SSH-"))
@@ -31,39 +29,7 @@ pd_rule_ssh(const PdView *v, PdClass *c)
 	pd_str_add(&s, "SSH-");
 	pd_str_addv(&s, v, ver, n);
 
-	/* software version: after "2.0-", up to a space */
-	sw = ver;
-	while (sw < ver + n && pd_at(v, sw) != '-')
-		sw++;
-	sw++;
-	e = sw;
-	while (e < ver + n && pd_at(v, e) != ' ')
-		e++;
-	if (e > sw)
-	{
-		size_t		k;
-		size_t		us = e;
-		char	   *t = c->tool;
-
-		/* "OpenSSH_9.2p1" -> "openssh 9.2p1"; "Go" -> "go" */
-		for (k = sw; k < e; k++)
-			if (pd_at(v, k) == '_')
-			{
-				us = k;
-				break;
-			}
-		c->tool[0] = '\0';
-		pd_str_init(&s, c->tool, sizeof(c->tool));
-		pd_str_addv(&s, v, sw, us - sw);
-		for (; *t; t++)
-			if (*t >= 'A' && *t <= 'Z')
-				*t += 'a' - 'A';
-		if (us < e)
-		{
-			pd_str_add(&s, " ");
-			pd_str_addv(&s, v, us + 1, e - us - 1);
-		}
-	}
+	/* the software version names the tool: the tool pass reads it */
 	return true;
 }
 
@@ -102,8 +68,6 @@ pd_rule_rdp(const PdView *v, PdClass *c)
 		{
 			pd_str_add(&d, "; Cookie: mstshash=");
 			pd_str_addv(&d, v, from, (size_t) e - from);
-			if (pd_is(v, from, "nmap", 4) && e == (long) from + 4)
-				PD_SET(c->tool, "nmap");
 		}
 	}
 	return true;

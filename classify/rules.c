@@ -7,7 +7,8 @@
  * The first rule that recognises the bytes wins, so the order matters where
  * two rules could both match: the most specific come first, each needing
  * evidence no other protocol produces.  PostgreSQL's own protocol is tried
- * after all of them, and nmap's exact probes override the result.
+ * after all of them.  Then the tool pass names the program where the bytes
+ * say it, and nmap's exact probes override the result.
  *
  *-------------------------------------------------------------------------
  */
@@ -119,5 +120,12 @@ pd_classify(const PdProbe *probe, PdClass *out)
 	if (!found && !pd_rule_postgres(&v, probe, out))
 		pd_clear(out);
 
+	/*
+	 * The tool pass reads the fields of the protocol found.  nmap's probes
+	 * come after it: an exact fingerprint of the whole payload is stronger
+	 * evidence than any one field.
+	 */
+	if (out->protocol[0])
+		pd_tools(&v, out);
 	pd_nmap_classify(probe, out);
 }

@@ -2,91 +2,11 @@
  *
  * web.c
  *	  Request-line protocols: HTTP/1.x, HTTP/2 prior knowledge, RTSP and
- *	  SIP; the tool named by the User-Agent header.
+ *	  SIP.  The tool their User-Agent names is the tool pass's (tools.c).
  *
  *-------------------------------------------------------------------------
  */
 #include "classify/catalogue.h"
-
-/* ----- tools named by what clients say about themselves ----------------- */
-
-typedef struct PdAgent
-{
-	const char *needle;			/* substring that identifies the tool */
-	const char *tool;			/* lowercase name */
-	bool		version;		/* "/VERSION" follows the needle */
-} PdAgent;
-
-static const PdAgent pd_http_agents[] = {
-	{"Nmap Scripting Engine", "nmap NSE", false},
-	{"CensysInspect/", "censysinspect", true},
-	{"zgrab/", "zgrab", true},
-	{"masscan/", "masscan", true},
-	{"curl/", "curl", true},
-	{"Wget/", "wget", true},
-	{"python-requests/", "python-requests", true},
-	{"Python-urllib/", "python-urllib", true},
-	{"aiohttp/", "python-aiohttp", true},
-	{"python-httpx/", "python-httpx", true},
-	{"Go-http-client/", "go-http-client", true},
-	{"sqlmap/", "sqlmap", true},
-	{"Nuclei", "nuclei", false},
-	{"Nikto", "nikto", false},
-	{"libwww-perl/", "libwww-perl", true},
-	{"okhttp/", "okhttp", true},
-	{"Expanse", "expanse", false},
-	{"InternetMeasurement/", "internetmeasurement", true},
-	{"l9explore/", "leakix l9explore", true},
-	{"l9tcpid/", "leakix l9tcpid", true},
-	{"ModatScanner/", "modatscanner", true},
-	{"Java/", "java", true},
-	{"PostmanRuntime/", "postman", true},
-	{"Googlebot/", "googlebot", true},
-	{"bingbot/", "bingbot", true},
-};
-
-/* Name the tool from a User-Agent value at stream [i, i + n). */
-static void
-pd_agent_tool(const PdView *v, size_t i, size_t n, PdClass *c)
-{
-	size_t		a;
-
-	if (n > 256)				/* real User-Agents are shorter */
-		n = 256;
-
-	for (a = 0; a < lengthof_(pd_http_agents); a++)
-	{
-		const PdAgent *ag = &pd_http_agents[a];
-		long		at = pd_find_str(v, i, ag->needle, n);
-		PdStr		s;
-
-		if (at < 0)
-			continue;
-		c->tool[0] = '\0';
-		pd_str_init(&s, c->tool, sizeof(c->tool));
-		pd_str_add(&s, ag->tool);
-		if (ag->version)
-		{
-			size_t		k = (size_t) at + strlen(ag->needle);
-			size_t		e = k;
-
-			while (e < i + n && e - k < 24)
-			{
-				int			ch = pd_at(v, e);
-
-				if (ch <= ' ' || ch == ';' || ch == ')' || ch == '(')
-					break;
-				e++;
-			}
-			if (e > k)
-			{
-				pd_str_add(&s, "/");
-				pd_str_addv(&s, v, k, e - k);
-			}
-		}
-		return;
-	}
-}
 
 /* ----- request lines ---------------------------------------------------- */
 
@@ -218,7 +138,6 @@ pd_rule_http(const PdView *v, PdClass *c)
 	{
 		pd_str_add(&d, "; User-Agent: ");
 		pd_str_addv(&d, v, ua, uan);
-		pd_agent_tool(v, ua, uan, c);
 	}
 	return true;
 }

@@ -209,7 +209,7 @@ SKIP:
 		  . (', auth_abandoned alice alice' x $abandons),
 		'pgsql-brute: the whole sequence');
 	is(q1($node, "SELECT tool FROM probe_detect_events WHERE user_name = 'versionprobe'"),
-		'nmap NSE pgsql', 'pgsql-brute: its version probe names nmap');
+		'nmap NSE', 'pgsql-brute: its version probe names nmap');
 	is(q1($node, "SELECT auth_failures, auth_abandoned FROM probe_detect_sources"),
 		"1|$abandons", 'pgsql-brute: per-source counts');
 }

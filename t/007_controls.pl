@@ -42,7 +42,7 @@ $log = log_since($off);
 like($log, qr/LOG:  probe_detect: probe from 127\.0\.0\.1:$p1: unsupported_protocol 65363\.19778 "\\xffSMB" smb1\n/,
 	'annotated: the SMB probe as one line');
 like($log,
-	qr{LOG:  probe_detect: probe from 127\.0\.0\.1:$p2: invalid_length "/x HTTP/1\.1\\x0d\\x0aHost: h\\x0d\\x0aUser-Agent: curl/7\.88\.1\\x0d\\x0a\\x0d\\x0a" http \(curl/7\.88\.1\)\n},
+	qr{LOG:  probe_detect: probe from 127\.0\.0\.1:$p2: invalid_length "/x HTTP/1\.1\\x0d\\x0aHost: h\\x0d\\x0aUser-Agent: curl/7\.88\.1\\x0d\\x0a\\x0d\\x0a" http \(curl\)\n},
 	'annotated: the HTTP probe with protocol and tool');
 unlike($log, qr/FATAL|invalid length of startup packet/, 'annotated: no FATAL and no original line');
 is($node->safe_psql('postgres', "SELECT count(*) FROM probe_detect_events WHERE client_port IN ($p1, $p2)"),

@@ -76,7 +76,7 @@ for my $i (1 .. 1000)
 {
 	my $bytes = $i % 2
 	  ? "GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: "
-	  . (($i % 4 == 1) ? 'curl/' : rnd(8) . '/') . rnd(12) . "\r\n\r\n"
+	  . (($i % 4 == 1) ? 'curl/' . int(rand(10)) : rnd(8) . '/') . rnd(12) . "\r\n\r\n"
 	  : 'SSH-2.0-' . rnd(4 + $i % 20) . "\r\n";
 	send_probe($node, $bytes);
 }
@@ -98,8 +98,10 @@ is($after->{'probe_detect_protocol_events{protocol="http"}'}, 500, 'events by pr
 is($after->{'probe_detect_protocol_events{protocol="ssh"}'}, 500, 'events by protocol: ssh');
 is($after->{'probe_detect_protocol_events{protocol="smb1"}'}, 1, 'events by protocol: smb1');
 is($after->{'probe_detect_tool_events{family="curl"}'}, 250, 'events by tool family: curl, whatever its version');
-ok($after->{'probe_detect_tool_events{family="other"}'} >= 500,
-	'random agents and banners: family "other"');
+ok($after->{'probe_detect_tool_events{family="none"}'} >= 750,
+	'random agents and banners name no tool');
+is($after->{'probe_detect_tool_events{family="other"}'}, 0,
+	'no tool name is taken from the bytes: family "other" stays empty');
 is($after->{'probe_detect_guessing_logins'}, 1, 'failed logins over the guessing threshold');
 is($after->{'probe_detect_ring_events_total'}, 1004, 'ring: events written');
 is($after->{'probe_detect_ring_events_overwritten'}, 904, 'ring: it wrapped');

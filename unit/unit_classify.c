@@ -30,7 +30,7 @@ typedef struct Expect
 {
 	const char *name;
 	const char *protocol;		/* "" = must stay unclassified */
-	const char *tool;			/* prefix; NULL = not checked; "" = none */
+	const char *tool;			/* exactly; NULL = not checked; "" = none */
 	const char *detail;			/* substring; NULL = not checked */
 	const char *protocol4;		/* when the first four bytes are gone, if
 								 * different: "" = no guess expected */
@@ -64,6 +64,13 @@ report(int ok, const char *name, const char *how, const PdClass *c,
 		unlabelled++;
 		failed++;
 	}
+	/* and every tool it names is one of tools.c's table */
+	if (c->tool[0] && !pd_tool_known(c->tool))
+	{
+		printf("FAIL %-32s %-6s tool=%s is not in classify/tools.c's table\n",
+			   name, how, c->tool);
+		failed++;
+	}
 	if (ok)
 		passed++;
 	else
@@ -76,12 +83,6 @@ report(int ok, const char *name, const char *how, const PdClass *c,
 			   ok || !want_d ? "" : " detail~", ok || !want_d ? "" : want_d);
 	if (!ok)
 		printf("\n");
-}
-
-static int
-prefix(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
 }
 
 /*
@@ -208,7 +209,7 @@ check(const char *name, int kind, const uint8_t *b, size_t n, const Expect *e)
 
 	pd_classify(&pr, &c);
 	report(strcmp(c.protocol, e->protocol) == 0 &&
-		   (e->tool == NULL || (e->tool[0] ? prefix(c.tool, e->tool) : c.tool[0] == 0)) &&
+		   (e->tool == NULL || strcmp(c.tool, e->tool) == 0) &&
 		   (e->detail == NULL || strstr(c.detail, e->detail) != NULL),
 		   name, "whole", &c, e->protocol, e->tool, e->detail);
 
@@ -219,7 +220,7 @@ check(const char *name, int kind, const uint8_t *b, size_t n, const Expect *e)
 	pr.offset = 4;
 	pd_classify(&pr, &c);
 	report(strcmp(c.protocol, p4) == 0 &&
-		   (t4 == NULL || (t4[0] ? prefix(c.tool, t4) : c.tool[0] == 0)) &&
+		   (t4 == NULL || strcmp(c.tool, t4) == 0) &&
 		   (d4 == NULL || strstr(c.detail, d4) != NULL),
 		   name, "minus4", &c, p4, t4, d4);
 
@@ -261,7 +262,7 @@ unhex(const char *h, uint8_t *out, size_t max)
 
 /* What the classifier should say about each capture (captures.tsv names). */
 static const Expect capture_expect[] = {
-	{"curl_http", "http", "curl/7.88.1", "Host: 127.0.0.1:18000"},
+	{"curl_http", "http", "curl", "Host: 127.0.0.1:18000"},
 	/*
 	 * TLS ClientHellos: each JA4 is what FoxIO's reference implementation
 	 * (python/ja4.py of FoxIO-LLC/ja4 at 0e54bc8, on tshark 4.0.17) printed
@@ -274,20 +275,20 @@ static const Expect capture_expect[] = {
 	{"curl_https_sni", "tls", "", "ja4=t13d3112h2_e8f1e7e78f70_b26ce05bbdd6 sni=example.com alpn=h2,http/1.1"},
 	{"python_urllib_https", "tls", "", "ja4=t13i311000_e8f1e7e78f70_d41ae481755e"},
 	{"python_ssl_sni", "tls", "", "ja4=t13d311100_e8f1e7e78f70_d41ae481755e sni=example.com"},
-	{"python_upstream_urllib_https", "tls", "Python ssl", "ja4=t13i181000_85036bcba153_d41ae481755e"},
-	{"go_tls_sni", "tls", "Go crypto/tls", "ja4=t13d190900_9dc949149365_97f8aa674fd9 sni=example.com"},
-	{"go_tls_ip", "tls", "Go crypto/tls", "ja4=t13i190800_9dc949149365_97f8aa674fd9"},
+	{"python_upstream_urllib_https", "tls", "python-ssl", "ja4=t13i181000_85036bcba153_d41ae481755e"},
+	{"go_tls_sni", "tls", "go-tls", "ja4=t13d190900_9dc949149365_97f8aa674fd9 sni=example.com"},
+	{"go_tls_ip", "tls", "go-tls", "ja4=t13i190800_9dc949149365_97f8aa674fd9"},
 	{"curl_http2_prior_knowledge", "http2", ""},
-	{"curl_http_proxy_connect", "http", "curl/", "CONNECT"},
-	{"curl_rtsp", "rtsp", "curl/"},
-	{"curl_mqtt", "mqtt", NULL},
+	{"curl_http_proxy_connect", "http", "curl", "CONNECT"},
+	{"curl_rtsp", "rtsp", "curl"},
+	{"curl_mqtt", "mqtt", "curl", "client id curl"},
 	{"curl_socks4", "socks4", "", NULL, "", ""},
 	{"curl_socks4a", "socks4", "", NULL},
 	{"curl_socks5", "socks5", "", NULL, "", ""},
-	{"wget_http", "http", "wget/1.21.3"},
-	{"python_urllib", "http", "python-urllib/3.11"},
-	{"git_http_smart", "http", ""},
-	{"ssh_openssh", "ssh", "openssh 9.2p1", "SSH-2.0-OpenSSH_9.2p1"},
+	{"wget_http", "http", "wget", "User-Agent: Wget/1.21.3"},
+	{"python_urllib", "http", "python-urllib", "Python-urllib/3.11"},
+	{"git_http_smart", "http", "git"},
+	{"ssh_openssh", "ssh", "openssh", "SSH-2.0-OpenSSH_9.2p1"},
 	{"openssl_tls_sni_alpn", "tls", "", "ja4=t13d3111h2_e8f1e7e78f70_1f22a2ca17c4 sni=example.com alpn=h2,http/1.1"},
 	{"openssl_starttls_postgres", "postgres", "", "SSLRequest", "", ""},
 	{"psql_sslmode_disable", "postgres", "", "StartupMessage 3.0", "", ""},
@@ -300,14 +301,14 @@ static const Expect capture_expect[] = {
 	{"ldapsearch_starttls", "ldap", "", "StartTLS"},
 	{"dig_tcp", "dns", ""},
 	{"mosquitto_pub", "mqtt", ""},
-	{"kcat_metadata", "kafka", "", "rdkafka", NULL, NULL, "kafka"},
+	{"kcat_metadata", "kafka", "librdkafka", "rdkafka", NULL, NULL, "kafka"},
 	{"amqp_publish", "amqp", ""},
 	{"xfreerdp_authonly", "rdp", "", "mstshash=x"},
 	{"rdesktop", "rdp", "", "mstshash=root"},
 	{"telnet_port23", "telnet", ""},
 	{"telnet_forced_negotiation", "telnet", ""},
 	{"git_daemon", "git", "", "git-upload-pack"},
-	{"rsync_daemon", "rsync", "", "@RSYNCD: 32.0"},
+	{"rsync_daemon", "rsync", "rsync", "@RSYNCD: 32.0"},
 	{"kinit_tcp", "kerberos", "", NULL, NULL, NULL, "kerberos"},
 	{"memcstat", "memcached", "", NULL},
 	{"memcstat_binary", "memcached", "", "binary version", "", ""},
@@ -315,7 +316,7 @@ static const Expect capture_expect[] = {
 	{"distcc", "distcc", ""},
 	{"ii_irc", "irc", ""},
 	{"x11_xdpyinfo", "x11", "", NULL, "", ""},
-	{"kafka_python", "kafka", "", "kafka-python", NULL, NULL, "kafka"},
+	{"kafka_python", "kafka", "kafka-python", "kafka-python", NULL, NULL, "kafka"},
 	{"mbpoll_modbus", "modbus", "", "function 3"},
 	{"echoscu_dicom", "dicom", "", "ECHOSCU"},
 	{"impacket_epm_bind", "dcerpc", "", "epmapper"},
@@ -578,17 +579,17 @@ typedef struct Crafted
 static const Crafted crafted[] = {
 	/* HTTP from scanners and tools, by User-Agent */
 	{"zgrab http", 0, B("GET / HTTP/1.1\r\nHost: 192.0.2.1:5432\r\nUser-Agent: Mozilla/5.0 zgrab/0.x\r\nAccept: */*\r\n\r\n"),
-	{"", "http", "zgrab/0.x", "GET / HTTP/1.1; Host: 192.0.2.1:5432"}},
+	{"", "http", "zgrab", "GET / HTTP/1.1; Host: 192.0.2.1:5432"}},
 	{"censys http", 0, B("GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: Mozilla/5.0 (compatible; CensysInspect/1.1; +https://about.censys.io/)\r\n\r\n"),
-	{"", "http", "censysinspect/1.1"}},
+	{"", "http", "censys", "CensysInspect/1.1"}},
 	{"nmap NSE http", 0, B("GET /nice%20ports%2C/Tri%6Eity.txt%2ebak HTTP/1.0\r\nUser-Agent: Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)\r\n\r\n"),
 	{"", "http", "nmap NSE"}},
 	{"masscan http", 0, B("GET / HTTP/1.0\r\nUser-Agent: masscan/1.3 (https://github.com/robertdavidgraham/masscan)\r\nAccept: */*\r\n\r\n"),
-	{"", "http", "masscan/1.3"}},
+	{"", "http", "masscan", "masscan/1.3"}},
 	{"python-requests", 0, B("GET /x HTTP/1.1\r\nHost: h\r\nUser-Agent: python-requests/2.28.1\r\n\r\n"),
-	{"", "http", "python-requests/2.28.1"}},
+	{"", "http", "python-requests", "python-requests/2.28.1"}},
 	{"go http", 0, B("GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: Go-http-client/1.1\r\nAccept-Encoding: gzip\r\n\r\n"),
-	{"", "http", "go-http-client/1.1"}},
+	{"", "http", "go-http-client", "Go-http-client/1.1"}},
 	{"http POST", 0, B("POST /login HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"),
 	{"", "http", "", "/login HTTP/1.1", "http", ""}},
 	{"http DELETE", 0, B("DELETE /x HTTP/1.1\r\n\r\n"), {"", "http", "", "DELETE /x"}},
@@ -598,24 +599,24 @@ static const Crafted crafted[] = {
 	{"http no method", 0, B("FOO / HTTP/1.1\r\n\r\n"), {"", "", "", NULL, "http", ""}},
 	{"http lowercase version", 0, B("GET / http/1.1\r\n\r\n"), {"", "", ""}},
 	{"sip options", 0, B("OPTIONS sip:100@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/TCP x\r\nUser-Agent: friendly-scanner\r\n\r\n"),
-	{"", "sip", "", "friendly-scanner"}},
+	{"", "sip", "sipvicious", "friendly-scanner"}},
 	/* SSH banners */
-	{"ssh libssh", 0, B("SSH-2.0-libssh_0.10.4\r\n"), {"", "ssh", "libssh 0.10.4"}},
-	{"ssh paramiko", 0, B("SSH-2.0-paramiko_3.1.0\r\n"), {"", "ssh", "paramiko 3.1.0"}},
+	{"ssh libssh", 0, B("SSH-2.0-libssh_0.10.4\r\n"), {"", "ssh", "libssh", "libssh_0.10.4"}},
+	{"ssh paramiko", 0, B("SSH-2.0-paramiko_3.1.0\r\n"), {"", "ssh", "paramiko", "paramiko_3.1.0"}},
 	{"ssh go", 0, B("SSH-2.0-Go\r\n"), {"", "ssh", "go"}},
 	{"ssh zgrab", 0, B("SSH-2.0-ZGrab ZGrab SSH Survey\r\n"), {"", "ssh", "zgrab"}},
-	{"ssh 1.99", 0, B("SSH-1.99-OpenSSH_3.9p1\n"), {"", "ssh", "openssh 3.9p1"}},
+	{"ssh 1.99", 0, B("SSH-1.99-OpenSSH_3.9p1\n"), {"", "ssh", "openssh", "OpenSSH_3.9p1"}},
 	{"ssh no newline", 0, B("SSH-2.0-OpenSSH_9.2p1"), {"", "", "", NULL, "", ""}},
 	/* RDP */
-	{"rdp nmap cookie", 0, B("\x03\0\0*%\xe0\0\0\0\0\0Cookie: mstshash=nmap\r\n\x01\0\x08\0\x03\0\0\0"),
-	{"", "rdp", "nmap", "mstshash=nmap"}},
+	{"rdp nmap -sV cookie", 0, B("\x03\0\0*%\xe0\0\0\0\0\0Cookie: mstshash=nmap\r\n\x01\0\x08\0\x03\0\0\0"),
+	{"", "rdp", "nmap -sV TerminalServerCookie", "mstshash=nmap"}},
 	/* PostgreSQL's own protocol */
 	{"pg startup zgrab2", 0, B("\0\0\0\x31\0\x03\0\0client_encoding\0UTF8\0datestyle\0ISO, MDY\0\0"),
 	{"", "postgres", "zgrab2 postgres", "StartupMessage 3.0", "", "", "postgres"}},
 	{"pg startup nmap NSE", 0, B("\0\0\0\x31\0\x03\0\0user\0versionprobe\0database\0versionprobe\0\0"),
-	{"", "postgres", "nmap NSE pgsql", NULL, "", ""}},
-	{"pg startup metasploit", 0, B("\0\0\0\x2a\0\x03\0\0user\0postgres\0database\0template1\0\0"),
-	{"", "postgres", "metasploit", NULL, "", ""}},
+	{"", "postgres", "nmap NSE", NULL, "", ""}},
+	{"pg startup template1 (metasploit, hydra, medusa)", 0, B("\0\0\0\x2a\0\x03\0\0user\0postgres\0database\0template1\0\0"),
+	{"", "postgres", "", "database=template1", "", ""}},
 	{"pg cancel", 0, B("\0\0\0\x10\x04\xd2\x16\x2e\0\0\x30\x39\0\0\0\x01"), {"", "postgres", "", "CancelRequest", "", ""}},
 	{"pg gssenc", 0, B("\0\0\0\x08\x04\xd2\x16\x30"), {"", "postgres", "", "GSSENCRequest", "", ""}},
 	{"pg v2 startup", 0, B("\0\0\0\x08\0\x02\0\0"), {"", "postgres", "", "protocol 2.0", "", "", "postgres"}},
@@ -676,7 +677,7 @@ run_crafted(void)
 
 			pd_classify(&pr, &out);
 			report(strcmp(out.protocol, e->protocol) == 0 &&
-				   (e->tool[0] ? prefix(out.tool, e->tool) : out.tool[0] == 0) &&
+				   strcmp(out.tool, e->tool) == 0 &&
 				   (e->detail == NULL || strstr(out.detail, e->detail)),
 				   c->name, "server", &out, e->protocol, e->tool, e->detail);
 		}
@@ -1228,7 +1229,8 @@ run_labels(void)
 		{"go", "go"}, {"openssh 9.2p1", "openssh"}, {"libwww-perl/6.68", "perl"},
 		{"leakix l9explore/1.0", "leakix"}, {"metasploit postgres", "metasploit"},
 		{"", "none"}, {"none", "other"}, {"other", "other"},
-		{"gobuster/3.6", "other"}, {"NMAP", "nmap"},
+		{"gobustr/3.6", "other"}, {"NMAP", "nmap"}, {"gobuster", "gobuster"},
+		{"python-urllib3", "python"}, {"undici", "node"}, {"jsch", "java"},
 		{"a-very-long-first-word-that-exceeds-the-buffer-of-the-mapper", "other"},
 		{"probe_detect: probe from 6.6.6.6:1: x", "other"},
 	};
@@ -1260,6 +1262,298 @@ run_labels(void)
 		label_is("verdict name", pd_verdict_names[i] ? "set" : "missing", "set");
 }
 
+/* ---- tools named by their fixed strings (classify/tools.c) --------------- */
+
+typedef struct ToolCase
+{
+	const char *value;			/* the field: agent, software, cookie, id */
+	size_t		len;
+	const char *tool;			/* "" = none */
+} ToolCase;
+
+#define V(s) s, sizeof(s) - 1
+
+/* User-Agent values, sent in a GET request. */
+static const ToolCase agent_cases[] = {
+	{V("curl/7.88.1"), "curl"},
+	{V("curl/8.5.0-DEV"), "curl"},
+	{V("Wget/1.21.3"), "wget"},
+	{V("wget2/1.99.1"), "wget2"},
+	{V("Lynx/2.9.0dev.12 libwww-FM/2.14 SSL-MM/1.4.1 GNUTLS/3.7.9"), "lynx"},
+	{V("w3m/0.5.3+git20230121"), "w3m"},
+	{V("Links (2.28; Linux 6.1.0-18-amd64 x86_64; GNU C 12.2; text)"), "links"},
+	{V("ELinks/0.13.2 (textmode; Linux 6.1.0-18-amd64 x86_64; 80x24-2)"), "elinks"},
+	{V("HTTPie/3.2.1"), "httpie"},
+	{V("aria2/1.36.0"), "aria2"},
+	{V("python-requests/2.28.1"), "python-requests"},
+	{V("Python-urllib/3.11"), "python-urllib"},
+	{V("python-urllib3/1.26.12"), "python-urllib3"},
+	{V("python-httpx/0.23.3"), "python-httpx"},
+	{V("Python/3.11 aiohttp/3.8.4"), "python-aiohttp"},
+	{V("Scrapy/2.8.0 (+https://scrapy.org)"), "scrapy"},
+	{V("libwww-perl/6.68"), "libwww-perl"},
+	{V("Go-http-client/1.1"), "go-http-client"},
+	{V("Go-http-client/2.0"), "go-http-client"},
+	{V("okhttp/4.9.3"), "okhttp"},
+	{V("Java/17.0.10"), "java"},
+	{V("Java-http-client/17.0.10"), "java-http-client"},
+	{V("Apache-HttpClient/4.5.14 (Java/17.0.10)"), "apache-httpclient"},
+	{V("Ruby"), "ruby"},
+	{V("Faraday v2.7.4"), "faraday"},
+	{V("HTTPClient/1.0 (2.8.3, ruby 3.1.2 (2022-04-12))"), "ruby-httpclient"},
+	{V("axios/1.2.1"), "axios"},
+	{V("node-fetch/1.0 (+https://github.com/bitinn/node-fetch)"), "node-fetch"},
+	{V("undici"), "undici"},
+	{V("node"), "node"},
+	{V("nodejs"), ""},
+	{V("GuzzleHttp/7"), "guzzle"},
+	{V("git/2.39.5"), "git"},
+	{V("git/2.0 (libgit2 1.5.1)"), "libgit2"},
+	{V("cadaver/0.24 neon/0.32.5"), "cadaver"},
+	{V("hey/0.0.1"), "hey"},
+	{V("sipsak 0.9.8.1"), "sipsak"},
+	{V("github/1.0"), ""},
+	{V("PostmanRuntime/7.36.1"), "postman"},
+	{V("Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.19045; en-US) PowerShell/7.3.4"), "powershell"},
+	{V("Mozilla/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1.19041.3803"), "powershell"},
+	{V("Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)"), "nmap NSE"},
+	{V("Mozilla/5.0 zgrab/0.x"), "zgrab"},
+	{V("masscan/1.3 (https://github.com/robertdavidgraham/masscan)"), "masscan"},
+	{V("Mozilla/5.0 (compatible; CensysInspect/1.1; +https://about.censys.io/)"), "censys"},
+	{V("Expanse, a Palo Alto Networks company, searches across the global IPv4 space multiple times per day"), "expanse"},
+	{V("Mozilla/5.0 (compatible; InternetMeasurement/1.0; +https://internet-measurement.com/)"), "internetmeasurement"},
+	{V("Mozilla/5.0 (l9explore/1.2.2)"), "leakix"},
+	{V("Mozilla/5.0 (l9tcpid/v1.1.0)"), "leakix"},
+	{V("Mozilla/5.0 (compatible; ModatScanner/1.0; +https://modat.io/)"), "modat"},
+	{V("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"), "googlebot"},
+	{V("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; +http://www.google.com/bot.html) Chrome/120.0.6099.216 Safari/537.36"), "googlebot"},
+	{V("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"), "bingbot"},
+	{V("Mozilla/5.0 [en] (X11, U; OpenVAS-VT 22.4.1)"), "openvas"},
+	{V("sqlmap/1.7.2#stable (https://sqlmap.org)"), "sqlmap"},
+	{V("Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:Port Check)"), "nikto"},
+	{V("Nuclei - Open-source project (github.com/projectdiscovery/nuclei)"), "nuclei"},
+	{V("Wfuzz/3.1.0"), "wfuzz"},
+	{V("gobuster/3.5"), "gobuster"},
+	{V("Fuzz Faster U Fool v2.0.0-dev"), "ffuf"},
+	{V("feroxbuster/2.10.1"), "feroxbuster"},
+	{V("WhatWeb/0.5.5"), "whatweb"},
+	{V("WPScan v3.8.25 (https://wpscan.com/wordpress-security-scanner)"), "wpscan"},
+	{V("DirBuster-1.0-RC1 (http://www.owasp.org/index.php/Category:OWASP_DirBuster_Project)"), "dirbuster"},
+	{V("Mozilla/5.0 SF/2.10b"), "skipfish"},
+	{V("Mozilla/4.0 (Hydra)"), "hydra"},
+	{V("Mozilla/5.0 (Hydra Proxy)"), "hydra"},
+	{V("I'm not Mozilla, I'm Ming Mong"), "medusa"},
+	{V("Mozilla/1.22 (compatible; MSIE 10.0; Windows 3.1)"), "medusa"},
+	/* lookalikes and hostile values name nothing */
+	{V("curlx/1"), ""},
+	{V("curl"), ""},
+	{V("curl/"), ""},
+	{V("curl/x.y"), ""},
+	{V("CURL/7.88.1"), ""},
+	{V("xcurl/7.88.1"), ""},
+	{V("Mozilla/5.0 (X11; Linux x86_64) curl/7.88.1"), ""},
+	{V("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"), ""},
+	{V("Mozilla/5.0 (X11; Linux) sqlmap/1.7"), ""},
+	{V("Mozilla/5.0 (compatible; Nmap Scripting Engineer)"), ""},
+	{V("Mozilla/5.0 (compatible; Googlebot-Image/1.0)"), ""},
+	{V("Mozilla/5.0 (X11; Linux) AppleWebKit/537.36 PowerShell/7.3.4"), ""},
+	{V("Mozilla/5.0 aiohttp/3.8.4"), ""},
+	{V("Mozilla/4.0 (Hydra) and more"), ""},
+	{V("python-requests"), ""},
+	{V("Rubyx"), ""},
+	{V("curl/7.88.1\0evil"), ""},
+	{V("curl/7.88.1\x1b[31m"), ""},
+	{V("curl/7.88.1 AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), ""},
+	{V("\xff\xfe curl/7.88.1"), ""},
+};
+
+/* SSH client banners, whole lines. */
+static const ToolCase ssh_cases[] = {
+	{V("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n"), "openssh"},
+	{V("SSH-2.0-OpenSSH_7.1\r\n"), "openssh"},
+	{V("SSH-2.0-OpenSSH_7.1\n"), "ncrack"},
+	{V("SSH-2.0-OpenSSH_7.1 x\n"), "openssh"},
+	{V("SSH-2.0-libssh_0.10.4\r\n"), "libssh"},
+	{V("SSH-2.0-libssh2_1.10.0\r\n"), "libssh2"},
+	{V("SSH-2.0-paramiko_3.0.0\r\n"), "paramiko"},
+	{V("SSH-2.0-PuTTY_Release_0.78\r\n"), "putty"},
+	{V("SSH-2.0-dropbear_2022.83\r\n"), "dropbear"},
+	{V("SSH-2.0-Go\r\n"), "go"},
+	{V("SSH-2.0-AsyncSSH_2.13.0\r\n"), "asyncssh"},
+	{V("SSH-2.0-JSCH-0.1.54\r\n"), "jsch"},
+	{V("SSH-2.0-Ruby/Net::SSH_7.0.1 x86_64-linux\r\n"), "net-ssh"},
+	{V("SSH-2.0-WinSCP_release_5.21.7\r\n"), "winscp"},
+	{V("SSH-2.0-MEDUSA_1.0\r\n"), "medusa"},
+	{V("SSH-2.0-Nmap-SSH2-Hostkey\r\n"), "nmap NSE"},
+	{V("SSH-1.5-Nmap-SSH1-Hostkey\r\n"), "nmap NSE"},
+	{V("SSH-2.0-Nmap_SSH2_Enum_Algos\r\n"), "nmap NSE"},
+	{V("SSH-1.5-NmapNSE_1.0\n"), "nmap NSE"},
+	{V("SSH-2.0-ZGrab ZGrab SSH Survey\r\n"), "zgrab"},
+	{V("SSH-2.0-Gopher\r\n"), ""},
+	{V("SSH-2.0-OpenSSHx_9.2\r\n"), ""},
+	{V("SSH-2.0-OpenSSH_\r\n"), ""},
+	{V("SSH-2.0-Xyzzy_1.0\r\n"), ""},
+	{V("SSH-2.0-openssh_9.2\r\n"), ""},
+	{V("SSH-2.0-\r\n"), ""},
+};
+
+/* RDP mstshash cookie values. */
+static const ToolCase cookie_cases[] = {
+	{V("nmap"), "nmap NSE"},	/* rdp.lua's, not -sV's probe */
+	{V("NCRACK_USER"), "ncrack"},
+	{V("nmapx"), ""},
+	{V("Administr"), ""},
+};
+
+/* MQTT 3.1.1 client ids. */
+static const ToolCase id_cases[] = {
+	{V("nmapQWERTYUIOPasdfgh"), "nmap NSE"},
+	{V("nmapQWERTYUIOPasdfg"), ""},
+	{V("nmapQWERTYUIOPasdfghj"), ""},
+	{V("nmapQWERTYUIOPasdfg1"), ""},
+	{V("Ncrack"), "ncrack"},
+	{V("curl65d46c25"), "curl"},
+	{V("curlyfries12"), ""},
+	{V("mosq-AbCdEfGh12345678"), "mosquitto"},
+	{V("mosqpub|1234-host"), "mosquitto"},
+	{V("mosquito"), ""},
+	{V("paho1234567890123"), "paho"},
+	{V("pahoX"), ""},
+	{V("mqttjs_1a2b3c4d"), "mqttjs"},
+};
+
+static void
+tool_case(const char *field, const ToolCase *t, const uint8_t *b, size_t n,
+		  const char *protocol)
+{
+	char		label[80];
+	Expect		e = {.protocol = protocol, .tool = t->tool};
+	size_t		k;
+	size_t		o = 0;
+
+	/* a name for the report: the field, printable */
+	o = (size_t) snprintf(label, sizeof(label), "%s ", field);
+	for (k = 0; k < t->len && o + 1 < sizeof(label) && k < 40; k++)
+		label[o++] = t->value[k] >= 0x20 && t->value[k] < 0x7f ? t->value[k] : '?';
+	label[o] = '\0';
+	check(label, PD_KIND_NONE, b, n, &e);
+}
+
+static void
+run_tools(void)
+{
+	static uint8_t b[1024];
+	size_t		i;
+	size_t		n;
+	const char *bad = NULL;
+
+	for (i = 0; i < sizeof(agent_cases) / sizeof(agent_cases[0]); i++)
+	{
+		const ToolCase *t = &agent_cases[i];
+		static const char head[] = "GET /x HTTP/1.1\r\nHost: h\r\nUser-Agent: ";
+		static const char tail[] = "\r\nAccept: */*\r\n\r\n";
+
+		n = 0;
+		memcpy(b, head, sizeof(head) - 1);
+		n += sizeof(head) - 1;
+		memcpy(b + n, t->value, t->len);
+		n += t->len;
+		memcpy(b + n, tail, sizeof(tail) - 1);
+		n += sizeof(tail) - 1;
+		tool_case("agent", t, b, n, "http");
+	}
+	for (i = 0; i < sizeof(ssh_cases) / sizeof(ssh_cases[0]); i++)
+	{
+		const ToolCase *t = &ssh_cases[i];
+		const char *proto = strcmp(t->value, "SSH-2.0-\r\n") == 0 ? "" : "ssh";
+
+		tool_case("ssh", t, (const uint8_t *) t->value, t->len, proto);
+	}
+	for (i = 0; i < sizeof(cookie_cases) / sizeof(cookie_cases[0]); i++)
+	{
+		const ToolCase *t = &cookie_cases[i];
+
+		/* TPKT, X.224 CR, cookie, RDP_NEG_REQ for TLS (rdp.lua, proto 1) */
+		n = 11 + 17 + t->len + 2 + 8;
+		memcpy(b, "\x03\0\0\0\0\xe0\0\0\0\0\0Cookie: mstshash=", 28);
+		b[2] = (uint8_t) (n >> 8);
+		b[3] = (uint8_t) n;
+		b[4] = (uint8_t) (n - 5);
+		memcpy(b + 28, t->value, t->len);
+		memcpy(b + 28 + t->len, "\r\n\x01\0\x08\0\x01\0\0\0", 10);
+		tool_case("rdp cookie", t, b, n, "rdp");
+	}
+	for (i = 0; i < sizeof(id_cases) / sizeof(id_cases[0]); i++)
+	{
+		const ToolCase *t = &id_cases[i];
+
+		/* CONNECT, MQTT 3.1.1, clean session, keep-alive 60, the id */
+		n = 14 + t->len;
+		memcpy(b, "\x10\0\0\x04MQTT\x04\x02\0\x3c\0\0", 14);
+		b[1] = (uint8_t) (n - 2);
+		b[13] = (uint8_t) t->len;
+		memcpy(b + 14, t->value, t->len);
+		tool_case("mqtt id", t, b, n, "mqtt");
+	}
+	/* Kafka client ids, MongoDB drivers, rsync's greeting */
+	{
+		static const char kp[] = "\0\0\0\x1c\0\x12\0\0\0\0\0\x01\0\x12kafka-python-2.0.2\0\0\0 ";
+		static const char kx[] = "\0\0\0\x1c\0\x12\0\0\0\0\0\x01\0\x12kafka-pythonic-2.0\0\0\0 ";
+		static const char mg[] = "\xfe\0\0\0\xb6\x94\x80\r\0\0\0\0\xd4\x07\0\0\0\0\0\0admin.$cmd\0\0\0\0\0\xff\xff\xff\xff\xd7\0\0\0\x10ismaster\0\x01\0\0\0\x03" "client\0\xbc\0\0\0\x03" "driver\0+\0\0\0\x02name\0\x08\0\0\0PyMongo\0\x02version\0\x07\0\0\0" "3.11.0\0\0";
+		static const char mglie[] = "\xfe\0\0\0\xb6\x94\x80\r\0\0\0\0\xd4\x07\0\0\0\0\0\0admin.$cmd\0\0\0\0\0\xff\xff\xff\xff\xd7\0\0\0\x10ismaster\0\x01\0\0\0\x03" "client\0\xbc\0\0\0\x03" "driver\0+\0\0\0\x02name\0\xff\0\0\0PyMongo\0";
+		static const char rs[] = "@RSYNCD: 32.0 sha512 sha256 sha1 md5 md4\n";
+		static const char rs0[] = "@RSYNCD: 29.0\n";
+
+		check("kafka-python", PD_KIND_NONE, (const uint8_t *) kp, sizeof(kp) - 1,
+			  &(Expect) {.protocol = "kafka", .tool = "kafka-python", .server = "kafka"});
+		check("kafka lookalike id", PD_KIND_NONE, (const uint8_t *) kx, sizeof(kx) - 1,
+			  &(Expect) {.protocol = "kafka", .tool = "", .server = "kafka"});
+		check("mongodb PyMongo", PD_KIND_NONE, (const uint8_t *) mg, sizeof(mg) - 1,
+			  &(Expect) {.protocol = "mongodb", .tool = "pymongo", .detail = "; driver PyMongo"});
+		check("mongodb name length lies", PD_KIND_NONE, (const uint8_t *) mglie, sizeof(mglie) - 1,
+			  &(Expect) {.protocol = "mongodb", .tool = ""});
+		check("rsync 3.2", PD_KIND_NONE, (const uint8_t *) rs, sizeof(rs) - 1,
+			  &(Expect) {.protocol = "rsync", .tool = "rsync"});
+		check("rsync version only", PD_KIND_NONE, (const uint8_t *) rs0, sizeof(rs0) - 1,
+			  &(Expect) {.protocol = "rsync", .tool = ""});
+	}
+	/* SIP and RTSP carry a User-Agent too */
+	{
+		static const char sip[] = "OPTIONS sip:nm SIP/2.0\r\nVia: SIP/2.0/TCP nm;branch=foo\r\nUser-Agent: Nmap NSE\r\n\r\n";
+		static const char rtsp[] = "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: curl/7.88.1\r\n\r\n";
+		static const char rtsp_mozilla[] = "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: Nmap NSE x\r\n\r\n";
+
+		check("sip nmap NSE", PD_KIND_NONE, (const uint8_t *) sip, sizeof(sip) - 1,
+			  &(Expect) {.protocol = "sip", .tool = "nmap NSE"});
+		check("rtsp curl", PD_KIND_NONE, (const uint8_t *) rtsp, sizeof(rtsp) - 1,
+			  &(Expect) {.protocol = "rtsp", .tool = "curl"});
+		check("rtsp lookalike", PD_KIND_NONE, (const uint8_t *) rtsp_mozilla,
+			  sizeof(rtsp_mozilla) - 1, &(Expect) {.protocol = "rtsp", .tool = ""});
+	}
+	/* the first User-Agent counts; header names are case-insensitive */
+	{
+		static const char two[] = "GET / HTTP/1.1\r\nuser-agent: sqlmap/1.7.2#stable (https://sqlmap.org)\r\nUser-Agent: curl/7.88.1\r\n\r\n";
+
+		check("agent twice", PD_KIND_NONE, (const uint8_t *) two, sizeof(two) - 1,
+			  &(Expect) {.protocol = "http", .tool = "sqlmap", .detail = "sqlmap/1.7.2#stable"});
+	}
+
+	for (i = 1; i < (size_t) pd_tool_name_count; i++)
+		if (strcmp(pd_tool_names[i - 1], pd_tool_names[i]) >= 0)
+			bad = pd_tool_names[i];
+	label_is("tool names sorted", bad ? bad : "yes", "yes");
+	bad = NULL;
+	label_is("every mark names a listed tool", pd_tool_marks_known(&bad) ? "yes" : bad, "yes");
+	for (i = 0; i < (size_t) pd_tool_name_count; i++)
+		label_is(pd_tool_names[i],
+				 strcmp(pd_tool_families[pd_tool_family(pd_tool_names[i])], "other") == 0 ||
+				 strcmp(pd_tool_families[pd_tool_family(pd_tool_names[i])], "none") == 0 ?
+				 "no family" : "a family", "a family");
+	label_is("a name from no table", pd_tool_known("curl/7.88.1") ? "known" : "unknown", "unknown");
+	label_is("nmap -sV and a probe", pd_tool_known("nmap -sV GetRequest") ? "known" : "unknown", "known");
+	label_is("nmap -sV and no probe", pd_tool_known("nmap -sV Nothing") ? "known" : "unknown", "unknown");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1286,6 +1580,7 @@ main(int argc, char **argv)
 	run_random(20000);
 	run_rules_random(100000);
 	run_labels();
+	run_tools();
 	if (unlabelled)
 		printf("%d classifications named a protocol without a label\n", unlabelled);
 	printf("%d passed, %d failed\n", passed, failed);
