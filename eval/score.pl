@@ -179,7 +179,7 @@ for my $set (qw(dev heldout all))
 			}
 		}
 		$out .= "| $set | $mode | " . pct($pn, $pd) . ' | ' . pct($ln, $ld) . ' | ' . pct($tn, $td)
-		  . " | $wr | $wt | $lg of $lt |\n";
+		  . " | $wr | $wt | " . ($mode eq 'live' ? "$lg of $lt" : "n/a ($lg of $lt)") . " |\n";
 	}
 }
 
@@ -200,7 +200,9 @@ for my $mode (@modes)
 }
 $out .= "none\n" unless $any;
 
-$out .= "\n## Legitimate PostgreSQL clients that left events\n\n";
+$out .= "\n## Legitimate PostgreSQL clients that left events\n\n"
+  . "Live is the test. A replay sends only a client's first packet and hangs up, which is what an "
+  . "abandoned login looks like: its events are listed for information.\n\n";
 $any = 0;
 for my $mode (@modes)
 {
