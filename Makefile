@@ -67,7 +67,7 @@ installcheck: unit regress-nopreload
 matrix:
 	bash scripts/matrix.sh $(MATRIX)
 
-.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench bench-refuse bench-feed bench-direct-tls
+.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench bench-refuse bench-feed bench-direct-tls eval
 
 regress: regress-preload regress-nopreload
 
@@ -143,6 +143,12 @@ unit/fuzz_text: unit/fuzz_text.c pd_text.c pd_text.h
 
 unit/fuzz_classify: unit/fuzz_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
 	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ unit/fuzz_classify.c $(CLASSIFIER)
+
+# The classifier against 240 runs of real programs from Debian, live and
+# replayed (root; installs the programs and this tree's module; not CI):
+# eval/run.sh, figures in eval/RESULTS.md, method in docs/evaluation.md.
+eval: install
+	bash eval/run.sh
 
 # Benchmarks: not tests.  Ratios and costs measured side by side in one run.
 bench: setup
