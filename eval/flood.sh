@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 
 W=${FLOOD_WORK:-/tmp/pd-flood}
-PORT=${FLOOD_PORT:-55442}
+PORT=${FLOOD_PORT:-55462}	# clear of eval/run.sh's ports
 SECONDS_TOTAL=${FLOOD_SECONDS:-600}
 bin=$(${PG_CONFIG:-pg_config} --bindir)
 
@@ -39,7 +39,7 @@ perl -MIO::Socket::IP -e '
 	my $port = shift;
 	my @p = ("\0\0\0\xa4\xffSMBr" . ("\0" x 159), "GET / HTTP/1.0\r\n\r\n",
 		"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00", "SSH-2.0-OpenSSH_9.2\r\n",
-		pack("NN", 23, 0x30000) . "user\0alice\0\0");
+		pack("NN", 20, 0x30000) . "user\0alice\0\0");
 	for my $i (0 .. 4) {
 		my $s = IO::Socket::IP->new(PeerHost => "127.0.0.1", PeerPort => $port,
 			LocalHost => "127.0.0." . ($i + 2)) or die $@;
@@ -60,10 +60,11 @@ checker=$!
 
 printf 'word%d\n' $(seq 1 2000) >"$W/words"
 if command -v ncrack >/dev/null; then
-	echo "ncrack: $(timeout 300 ncrack --user alice -P "$W/words" "psql://127.0.0.1:$PORT" 2>&1 | tail -1)"
+	echo "ncrack: $(timeout 120 ncrack -T5 --user alice -P "$W/words" "psql://127.0.0.1:$PORT" 2>&1 | grep -v '^$' | tail -1)"
 fi
 if command -v hydra >/dev/null; then
-	echo "hydra: $(PGPORT=$PORT timeout 300 hydra -l alice -P "$W/words" -t 4 127.0.0.1 postgres 2>&1 | grep -o '[0-9]* login tries' | head -1)"
+	# its postgres module gives libpq no port: PGPORT does
+	echo "hydra: $(PGPORT=$PORT timeout 300 hydra -l alice -P "$W/words" -s "$PORT" -t 4 127.0.0.1 postgres 2>&1 | grep -o '[0-9]* login tries' | head -1)"
 fi
 perl -MIO::Socket::IP -e '
 	my $port = shift;
