@@ -67,7 +67,7 @@ installcheck: unit regress-nopreload
 matrix:
 	bash scripts/matrix.sh $(MATRIX)
 
-.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench bench-refuse bench-feed bench-direct-tls eval
+.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench bench-refuse bench-feed bench-direct-tls eval eval-flood
 
 regress: regress-preload regress-nopreload
 
@@ -149,6 +149,10 @@ unit/fuzz_classify: unit/fuzz_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
 # eval/run.sh, figures in eval/RESULTS.md, method in docs/evaluation.md.
 eval: install
 	bash eval/run.sh
+
+# The issue's flood: a health check a second for ten minutes and guessers
+eval-flood: install
+	bash eval/flood.sh
 
 # Benchmarks: not tests.  Ratios and costs measured side by side in one run.
 bench: setup
