@@ -13,16 +13,17 @@
 /* Sorted (strcmp order): bsearch relies on it, test/unit_classify checks it. */
 const char *const pd_protocol_labels[PD_PROTOCOL_LABELS] = {
 	"afp", "ajp", "amqp", "bittorrent", "bolt", "cassandra", "clickhouse",
-	"db2", "dcerpc", "dicom", "distcc", "dnp3", "dns", "drda", "enip",
-	"firebird", "ftp", "giop", "git", "hadoop-ipc", "hart-ip", "hl7", "http",
-	"http2", "iec-104", "imap", "informix", "irc", "iso-tsap", "java-rmi",
-	"java-serial", "kafka", "kerberos", "landesk", "ldap", "memcached", "mms",
-	"modbus", "mongodb", "mqseries", "mqtt", "mssql", "mysql", "nats", "ncp",
-	"nessus", "niagara-fox", "notes-rpc", "omron-fins", "onc-rpc",
-	"oracle-tns", "other", "pcworx", "pervasive", "pjl", "pop3", "postgres",
-	"rdp", "redis", "rsync", "rtsp", "s7comm", "sip", "smb1", "smb2", "smtp",
-	"socks4", "socks5", "ssh", "stomp", "telnet", "thrift", "tls", "unknown",
-	"vnc", "winbox", "x11", "xmpp", "zend-java-bridge", "zeromq", "zookeeper",
+	"cvs", "db2", "dcerpc", "dicom", "dict", "distcc", "dnp3", "dns", "drda",
+	"enip", "firebird", "ftp", "giop", "git", "hadoop-ipc", "hart-ip", "hl7",
+	"http", "http2", "iec-104", "imap", "informix", "irc", "iscsi",
+	"iso-tsap", "java-rmi", "java-serial", "jdwp", "kafka", "kerberos",
+	"landesk", "ldap", "memcached", "mms", "modbus", "mongodb", "mqseries",
+	"mqtt", "mssql", "mysql", "nats", "ncp", "nessus", "niagara-fox",
+	"notes-rpc", "omron-fins", "onc-rpc", "oracle-tns", "other", "pcworx",
+	"pervasive", "pjl", "pop3", "postgres", "rdp", "redis", "rsync", "rtsp",
+	"s7comm", "sip", "smb1", "smb2", "smtp", "socks4", "socks5", "ssh",
+	"stomp", "telnet", "thrift", "tls", "unknown", "vnc", "winbox", "x11",
+	"xmpp", "zend-java-bridge", "zeromq", "zookeeper",
 };
 
 static int

@@ -25,7 +25,7 @@
  * Protocol labels: every name the classifier gives (test/unit_classify
  * checks it), then "other" and "unknown" (no guess).  Sorted, for bsearch.
  */
-#define PD_PROTOCOL_LABELS	81
+#define PD_PROTOCOL_LABELS	85
 extern const char *const pd_protocol_labels[PD_PROTOCOL_LABELS];
 
 /* The index of protocol's label; "" is "unknown", anything unlisted "other". */

@@ -75,6 +75,8 @@ extern bool pd_rule_smtp(const PdView *v, PdClass *c);
 extern bool pd_rule_ftp(const PdView *v, PdClass *c);
 extern bool pd_rule_pop3(const PdView *v, PdClass *c);
 extern bool pd_rule_irc(const PdView *v, PdClass *c);
+extern bool pd_rule_cvs(const PdView *v, PdClass *c);
+extern bool pd_rule_dict(const PdView *v, PdClass *c);
 extern bool pd_rule_imap(const PdView *v, PdClass *c);
 
 /* other.c */
@@ -85,6 +87,8 @@ extern bool pd_rule_onc_rpc(const PdView *v, PdClass *c);
 extern bool pd_rule_ajp(const PdView *v, PdClass *c);
 extern bool pd_rule_bittorrent(const PdView *v, PdClass *c);
 extern bool pd_rule_distcc(const PdView *v, PdClass *c);
+extern bool pd_rule_jdwp(const PdView *v, PdClass *c);
+extern bool pd_rule_iscsi(const PdView *v, PdClass *c);
 
 /* industrial.c */
 extern bool pd_rule_modbus(const PdView *v, PdClass *c);

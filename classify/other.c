@@ -2,7 +2,7 @@
  *
  * other.c
  *	  Everything else with a binary signature: SMB, SOCKS, Java RMI, ONC RPC,
- *	  AJP, BitTorrent and distcc.
+ *	  AJP, BitTorrent, distcc, JDWP and iSCSI.
  *
  *-------------------------------------------------------------------------
  */
@@ -251,4 +251,77 @@ pd_rule_distcc(const PdView *v, PdClass *c)
 	if (pd_end(v) != 12 && !PD_IS(v, 12, "ARGC"))
 		return false;
 	return pd_found(c, "distcc", "DIST request");
+}
+
+/*
+ * Java Debug Wire Protocol: the debugger opens with the 14 ASCII bytes
+ * "JDWP-Handshake" (JDWP specification, "JDWP Handshake"); nmap's
+ * jdwp-* scripts send their first command packet (length, id, flags 0,
+ * command set, command) right after it.  "-Handshake" is left when the
+ * first four bytes are gone.
+ */
+bool
+pd_rule_jdwp(const PdView *v, PdClass *c)
+{
+	long long	plen = pd_be32(v, 14);
+	PdStr		d;
+
+	if (!PD_IS(v, 4, "-Handshake") || (v->off == 0 && !PD_IS(v, 0, "JDWP")))
+		return false;
+	/* nothing, or a command packet: at least 11 bytes, flags 0 */
+	if (pd_end(v) > 14 && (plen < 11 || plen > 65536 || pd_at(v, 22) > 0))
+		return false;
+	PD_SET(c->protocol, "jdwp");
+	pd_str_init(&d, c->detail, sizeof(c->detail));
+	pd_str_add(&d, "JDWP-Handshake");
+	if (pd_at(v, 24) >= 0)
+		pd_str_addf(&d, "; command set %d command %d", pd_at(v, 23), pd_at(v, 24));
+	return true;
+}
+
+/*
+ * iSCSI Login Request (RFC 7143, 11.12): opcode 0x03 in a 48-byte basic
+ * header, no additional header segments, reserved bytes 32-47 zero, then a
+ * data segment of text keys, padded to four bytes, that ends the stream
+ * (the initiator waits for the Login Response), and opens with a key a
+ * login carries (nmap's iscsi-info: InitiatorName, SessionType,
+ * AuthMethod).  Without the first four bytes (opcode, flags, versions) the
+ * segment length and the keys remain, which are evidence enough.
+ */
+bool
+pd_rule_iscsi(const PdView *v, PdClass *c)
+{
+	static const char *const keys[] = {"InitiatorName=iqn.", "InitiatorName=eui.",
+		"InitiatorName=naa.", "SessionType=Discovery", "SessionType=Normal",
+	"AuthMethod=", "InitiatorAlias="};
+	long		dsl;
+	size_t		k;
+	PdStr		d;
+
+	if (v->off == 0 &&
+		((pd_at(v, 0) & 0xbf) != 0x03 || (pd_at(v, 1) & 0x30) != 0 ||
+		 pd_at(v, 2) != 0 || pd_at(v, 3) != 0))
+		return false;
+	if (pd_at(v, 4) != 0 || pd_at(v, 5) < 0)
+		return false;
+	dsl = ((long) pd_at(v, 5) << 16) | pd_be16(v, 6);
+	if (pd_be16(v, 6) < 0 || dsl < 12 || (size_t) (48 + ((dsl + 3) & ~3L)) != pd_end(v))
+		return false;
+	for (k = 32; k < 48; k++)
+		if (pd_at(v, k) != 0)
+			return false;
+	for (k = 0; k < lengthof_(keys); k++)
+		if (pd_is(v, 48, keys[k], strlen(keys[k])))
+			break;
+	if (k == lengthof_(keys))
+		return false;
+	PD_SET(c->protocol, "iscsi");
+	pd_str_init(&d, c->detail, sizeof(c->detail));
+	pd_str_add(&d, "Login request ");
+	{
+		long		e = pd_find(v, 48, 0, (size_t) dsl);
+
+		pd_str_addv(&d, v, 48, e > 48 ? Min_((size_t) e - 48, 80) : Min_((size_t) dsl, 80));
+	}
+	return true;
 }

@@ -192,7 +192,15 @@ pd_postgres_version(uint32_t w, PdClass *c, PdStr *d)
 		pd_str_add(d, "protocol 255.255");
 		return true;
 	}
-	if ((major <= 2 || (major >= 4 && major <= 9)) && minor <= 0xff)
+	/*
+	 * PostgreSQL's protocols before 3.0 were 1.0 and 2.0; no version 4 or
+	 * later exists.  Versions 4.x-9.x and minors other than 0 were named
+	 * once, but they are what a Kafka request header is (api key, api
+	 * version): kafka-python probes a broker with OffsetFetch v0, 9.0.  Only
+	 * X.0 below 3 is left, which Kafka clients send only to a broker whose
+	 * metadata they already have (Produce, Fetch, ListOffsets v0).
+	 */
+	if (major <= 2 && minor == 0)
 	{
 		PD_SET(c->protocol, "postgres");
 		pd_str_addf(d, "protocol %u.%u%s", major, minor,

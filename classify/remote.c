@@ -98,13 +98,39 @@ pd_rule_vnc(const PdView *v, PdClass *c)
 	return true;
 }
 
-/* Telnet option negotiation: IAC DO/DONT/WILL/WONT triplets throughout. */
+/*
+ * Telnet NTLM authentication (RFC 2941's AUTHENTICATION option with
+ * MS-TNAP's NTLM type): IAC SB AUTHENTICATION IS NTLM who command, a
+ * little-endian data size and buffer type, an NTLMSSP message of that size,
+ * IAC SE.  From byte 4 on (what PostgreSQL leaves) the NTLM type, the
+ * "NTLMSSP" signature at byte 15 and IAC SE exactly after the size remain.
+ */
+static bool
+pd_telnet_ntlm(const PdView *v, PdClass *c)
+{
+	long long	size = pd_le32(v, 7);
+
+	if (v->off == 0 && !PD_IS(v, 0, "\xff\xfa\x25\x00"))
+		return false;
+	if (pd_at(v, 4) != 0x0f || pd_at(v, 6) < 0 || pd_at(v, 6) > 2 ||
+		size < 12 || size > 4096 || (size_t) (15 + size + 2) != pd_end(v) ||
+		!PD_IS(v, 15, "NTLMSSP\0") || !pd_is(v, 15 + size, "\xff\xf0", 2))
+		return false;
+	return pd_found(c, "telnet", "NTLM authentication (MS-TNAP)");
+}
+
+/*
+ * Telnet option negotiation: IAC DO/DONT/WILL/WONT triplets throughout; or
+ * NTLM authentication.
+ */
 bool
 pd_rule_telnet(const PdView *v, PdClass *c)
 {
 	size_t		p = v->off;
 	int			triplets = 0;
 
+	if (pd_telnet_ntlm(v, c))
+		return true;
 	if (v->off == 4)
 	{
 		/* we joined mid-stream: byte 3 was IAC, bytes 4-5 end that triplet */

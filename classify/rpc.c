@@ -118,6 +118,17 @@ pd_rule_thrift(const PdView *v, PdClass *c)
 	long long	nl;
 	PdStr		d;
 
+	/*
+	 * A framed call whose frame length PostgreSQL took for a packet length
+	 * (8-10004): it reports the version word alone, 32769.1 (or .4), the
+	 * binary protocol's strict version and message type.  Which service
+	 * the call was for went with the method name: thrift, not cassandra.
+	 */
+	if (v->off == 4 && pd_end(v) == 8 && PD_IS(v, 4, "\x80\x01\0") &&
+		(pd_at(v, 7) == 1 || pd_at(v, 7) == 4))
+		return pd_found(c, "thrift", pd_at(v, 7) == 1 ?
+						"Thrift framed call (version word only)" :
+						"Thrift framed oneway call (version word only)");
 	if (PD_IS(v, 4, "\x80\x01\0") && (pd_at(v, 7) == 1 || pd_at(v, 7) == 4) &&
 		(v->off != 0 || pd_be32(v, 0) + 4 == (long long) pd_end(v)))
 		h = 4;					/* framed */

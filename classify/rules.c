@@ -51,6 +51,8 @@ const PdRule pd_rules[] = {
 	{.name = "ajp", .rule = pd_rule_ajp},
 	{.name = "bittorrent", .rule = pd_rule_bittorrent},
 	{.name = "distcc", .rule = pd_rule_distcc},
+	{.name = "jdwp", .rule = pd_rule_jdwp},
+	{.name = "iscsi", .rule = pd_rule_iscsi},
 	/* RPC systems: magic numbers, or structures that add up exactly */
 	{.name = "dcerpc", .rule = pd_rule_dcerpc},
 	{.name = "thrift", .rule = pd_rule_thrift},
@@ -84,6 +86,8 @@ const PdRule pd_rules[] = {
 	{.name = "ftp", .rule = pd_rule_ftp},
 	{.name = "pop3", .rule = pd_rule_pop3},
 	{.name = "irc", .rule = pd_rule_irc},
+	{.name = "cvs", .rule = pd_rule_cvs},
+	{.name = "dict", .rule = pd_rule_dict},
 	{.name = "imap", .rule = pd_rule_imap},	/* its tag may be anything */
 };
 

@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * text.c
- *	  Client-first line protocols: git, rsync, SMTP, FTP, POP3, IRC and
- *	  IMAP.
+ *	  Client-first line protocols: git, rsync, SMTP, FTP, POP3, IRC, IMAP,
+ *	  CVS pserver and DICT.
  *
  * Each is a rule of its own.  Apart from git's, each needs a complete line
  * of printable text at the start of what is known (the view's first line);
@@ -134,6 +134,15 @@ pd_rule_irc(const PdView *v, PdClass *c)
 	if (v->off == 4 && v->line && PD_IS(v, v->line_next, "USER ") &&
 		pd_find(v, v->line_next, ':', 128) > 0)
 		return pd_found(c, "irc", "NICK/USER registration");
+
+	/*
+	 * "CAP LS\r\n" with "CAP " consumed leaves "LS", too short to name
+	 * anything alone: with a NICK line after it (hydra's irc module) it is
+	 * capability negotiation opening a registration.
+	 */
+	if (v->off == 4 && v->line && v->line_n == 2 && PD_IS(v, 4, "LS") &&
+		PD_IS(v, v->line_next, "NICK "))
+		return pd_found(c, "irc", "CAP LS, then NICK");
 	return false;
 }
 
@@ -170,4 +179,76 @@ pd_rule_imap(const PdView *v, PdClass *c)
 			return true;
 		}
 	return false;
+}
+
+/*
+ * CVS pserver (the cvsclient manual, "Connection and Authentication"): the
+ * client opens with "BEGIN AUTH REQUEST", "BEGIN VERIFICATION REQUEST" or
+ * "BEGIN GSSAPI REQUEST", a line of its own ending in LF.  The whole line
+ * must be there; "N AUTH REQUEST" etc. is what is left of it without the
+ * first four bytes, still long and odd enough to be nothing else.
+ */
+bool
+pd_rule_cvs(const PdView *v, PdClass *c)
+{
+	static const char *const kinds[] = {"AUTH", "VERIFICATION", "GSSAPI"};
+	size_t		k;
+	size_t		i = 6;			/* the kind, after "BEGIN " or its "N " */
+	PdStr		d;
+
+	if (!v->line || (v->off == 0 && !PD_IS(v, 0, "BEGIN ")) ||
+		(v->off == 4 && !PD_IS(v, 4, "N ")))
+		return false;
+	for (k = 0; k < lengthof_(kinds); k++)
+	{
+		size_t		kl = strlen(kinds[k]);
+
+		if (v->line_n == i - v->off + kl + 8 && pd_is(v, i, kinds[k], kl) &&
+			PD_IS(v, i + kl, " REQUEST"))
+		{
+			PD_SET(c->protocol, "cvs");
+			pd_str_init(&d, c->detail, sizeof(c->detail));
+			pd_str_addf(&d, "pserver BEGIN %s REQUEST", kinds[k]);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * DICT (RFC 2229): clients announce themselves with "CLIENT <text>" (curl
+ * sends "CLIENT libcurl <version>"), then ask.  The CLIENT line alone is
+ * too plain a word; with a DEFINE, MATCH or SHOW command on the next line
+ * it is DICT.  Without the first four bytes "NT <text>" is left.
+ */
+bool
+pd_rule_dict(const PdView *v, PdClass *c)
+{
+	static const char *const next[] = {"DEFINE ", "MATCH ", "SHOW ", "OPTION MIME"};
+	size_t		t = 7;			/* the text, after "CLIENT " or its "NT " */
+	size_t		n2,
+				nx2;
+	size_t		k;
+	PdStr		d;
+
+	if (!v->line || (v->off == 0 && !PD_IS(v, 0, "CLIENT ")) ||
+		(v->off == 4 && !PD_IS(v, 4, "NT ")) || v->off + v->line_n <= t)
+		return false;
+	if (!pd_line(v, v->line_next, &n2, &nx2))
+		return false;
+	for (k = 0; k < lengthof_(next); k++)
+		if (n2 >= strlen(next[k]) && pd_is(v, v->line_next, next[k], strlen(next[k])))
+			break;
+	if (k == lengthof_(next))
+		return false;
+	PD_SET(c->protocol, "dict");
+	/* curl's lib/dict.c: "CLIENT " LIBCURL_NAME " " LIBCURL_VERSION */
+	if (PD_IS(v, t, "libcurl ") && pd_at(v, t + 8) >= '0' && pd_at(v, t + 8) <= '9')
+		PD_SET(c->tool, "curl");
+	pd_str_init(&d, c->detail, sizeof(c->detail));
+	pd_str_add(&d, "CLIENT ");
+	pd_str_addv(&d, v, t, Min_(v->off + v->line_n - t, 60));
+	pd_str_add(&d, "; ");
+	pd_str_addv(&d, v, v->line_next, Min_(n2, 60));
+	return true;
 }

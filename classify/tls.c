@@ -85,19 +85,44 @@ pd_rule_tls(const PdView *v, PdClass *c)
 	return true;
 }
 
-/* SSLv2-format ClientHello (old clients, nmap's SSLv23SessionReq): whole
- * stream only, since its signature is in the first bytes. */
+/*
+ * SSLv2-format ClientHello (old clients, nmap's SSLv23SessionReq and its
+ * sslv2 script): a 2-byte length with the high bit set, message type 1, a
+ * version (0.2, or 3.0-3.3 offered in the old format), then the lengths of
+ * the cipher specs (3 bytes each), the session id (0 or 16) and the
+ * challenge (16-32), which with the 9-byte header make up the record.
+ *
+ * PostgreSQL takes the high bit for a bad length word and keeps what
+ * follows the first four bytes: the version's low byte and the three
+ * lengths, which must then add up to the end of the stream (a client
+ * waits for the ServerHello), and every cipher spec must start as one of
+ * SSL 2.0's (0x01-0x08) or a TLS suite's (0x00) does.  Three lengths that
+ * end the stream exactly, one a multiple of three, are no coincidence.
+ */
 bool
 pd_rule_sslv2(const PdView *v, PdClass *c)
 {
 	long		len = pd_be16(v, 0);
+	int			ver = pd_at(v, 4);
 	long		cs = pd_be16(v, 5),
 				sid = pd_be16(v, 7),
 				ch = pd_be16(v, 9);
+	long		k;
 
-	if (v->off != 0 || len < 0 || !(len & 0x8000) || pd_at(v, 2) != 1 ||
-		pd_at(v, 3) > 3 || cs < 3 || cs % 3 || sid < 0 || ch < 16 || ch > 32 ||
-		(len & 0x7fff) != 9 + cs + sid + ch)
+	if (cs < 3 || cs % 3 || sid < 0 || ch < 16 || ch > 32 || ver < 0 || ver > 3)
 		return false;
+	if (v->off == 0)
+	{
+		if (len < 0 || !(len & 0x8000) || pd_at(v, 2) != 1 || pd_at(v, 3) > 3 ||
+			(len & 0x7fff) != 9 + cs + sid + ch)
+			return false;
+		return pd_found(c, "tls", "SSLv2-format ClientHello");
+	}
+	if (v->off != 4 || (sid != 0 && sid != 16) ||
+		(size_t) (11 + cs + sid + ch) != pd_end(v))
+		return false;
+	for (k = 0; k < cs; k += 3)
+		if (pd_at(v, 11 + k) > 0x08)
+			return false;
 	return pd_found(c, "tls", "SSLv2-format ClientHello");
 }

@@ -624,7 +624,13 @@ static const Crafted crafted[] = {
 	{"version 0.0", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\0\0\0\0"), {"", "postgres", "", "protocol 0.0"}},
 	{"version 255.255", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\0\xff\0\xff"), {"", "postgres", "zgrab2 postgres"}},
 	{"version 1234.5679", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\x04\xd2\x16\x2f"), {"", "postgres", "", "SSLRequest code"}},
-	{"version 4.0", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\0\x04\0\0"), {"", "postgres", ""}},
+	/* no PostgreSQL protocol 4.0 exists, and X.Y is also a Kafka api key and version */
+	{"version 4.0", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\0\x04\0\0"), {"", "", ""}},
+	{"version 2.1", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\0\x02\0\x01"), {"", "", ""}},
+	{"version kafka OffsetFetch v0 (kafka-python's probe)", PD_KIND_UNSUPPORTED_PROTOCOL,
+	B("\0\0\0\x3c\0\x09\0\0"), {"", "", ""}},
+	{"version kafka Fetch v11", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x3c\0\x01\0\x0b"), {"", "", ""}},
+	{"version 1.0", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x08\0\x01\0\0"), {"", "postgres", "", "protocol 1.0"}},
 	{"version \\xfeSMB", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x68\xfeSMB"), {"", "smb2", ""}},
 	{"version kafka", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x20\0\x12\0\x03"), {"", "kafka", ""}},
 	{"version random", PD_KIND_UNSUPPORTED_PROTOCOL, B("\0\0\0\x20\x9a\x31\xc4\x07"), {"", "", ""}},
@@ -820,7 +826,7 @@ static const HexCase hexcases[] = {
 	{"", "dcerpc", NULL, "epmapper", NULL, NULL, NULL}},
 	{"thrift framed call", "Apache Thrift binary protocol, framed",
 	"00000017800100010000000a67657456657273696f6e0000000000",
-	{"", "thrift", NULL, "getVersion", NULL, NULL, NULL}},
+	{"", "thrift", NULL, "getVersion", NULL, NULL, "thrift"}},
 	{"thrift unframed call", "Apache Thrift binary protocol",
 	"800100010000000470696e670000000100",
 	{"", "thrift", NULL, "ping", "", NULL, NULL}},
@@ -877,7 +883,97 @@ static const HexCase hexcases[] = {
 	{"", "mssql", NULL, "user=sa", NULL, NULL, NULL}},
 	{"cassandra thrift describe_cluster_name", "nmap cassandra-info.nse (Thrift, framed)",
 	"00000022800100010000001564657363726962655f636c75737465725f6e616d650000000200",
-	{"", "cassandra", NULL, "describe_cluster_name", NULL, NULL, NULL}},
+	{"", "cassandra", NULL, "describe_cluster_name", NULL, NULL, "thrift"}},
+	{"cassandra thrift login (ncrack)", "ncrack's cassandra module: Thrift framed login",
+	"0000004b80010001000000056c6f67696e000000000c00010d00010b0b0000000200000008757365726e616d65"
+	"00000005616c6963650000000870617373776f72640000000777726f6e6770770000",
+	{"", "cassandra", NULL, "login", NULL, NULL, "thrift"}},
+	{"thrift version word, reply", "negative: a Thrift REPLY (type 2) is no client's",
+	"0000001080010002",
+	{"", "", NULL, NULL, NULL, NULL, ""}},
+	/* SSLv2-format ClientHello as nmap's sslv2.nse sends it (RFC 6101 appendix E, SSL 2.0 spec) */
+	{"sslv2 client hello (nmap sslv2)", "nmap sslv2.nse: 9 SSL 2.0 cipher specs, 16-byte challenge",
+	"8034010002001b000000100800800300800500800200800600400100800400800700c0000000"
+	"8e7fa191b6ac27b0a0b0221d0edf1a31",
+	{"", "tls", NULL, "SSLv2-format", "tls", NULL, NULL}},
+	{"sslv2 client hello, lengths one short", "negative: the challenge length does not end the stream",
+	"8034010002001b0000000f0800800300800500800200800600400100800400800700c0000000"
+	"8e7fa191b6ac27b0a0b0221d0edf1a31",
+	{"", "", NULL, NULL, "", NULL, NULL}},
+	{"sslv2 client hello, TLS cipher spec", "negative at offset 4: a spec starting 0x10 is neither SSL 2.0's nor TLS's",
+	"801c01000200030000001010008000112233445566778899aabbccddeeff",
+	{"", "tls", NULL, NULL, "", NULL, NULL}},
+	/* JDWP (Java SE JDWP spec: handshake, then VirtualMachine.Version) */
+	{"jdwp handshake + version (nmap jdwp-version)", "nmap jdwp-version.nse",
+	"4a4457502d48616e647368616b650000000b00000001000101",
+	{"", "jdwp", NULL, "command set 1 command 1", NULL, NULL, NULL}},
+	{"jdwp handshake alone", "JDWP spec: the debugger's 14 bytes",
+	"4a4457502d48616e647368616b65",
+	{"", "jdwp", NULL, "JDWP-Handshake", NULL, NULL, NULL}},
+	{"jdwp handshake, reply flag", "negative: a reply packet (flags 0x80) after it",
+	"4a4457502d48616e647368616b650000000b00000001800101",
+	{"", "", NULL, NULL, NULL, NULL, NULL}},
+	{"jdwp lower case", "negative: the handshake is case-sensitive",
+	"4a4457502d68616e647368616b65",
+	{"", "", NULL, NULL, NULL, NULL, NULL}},
+	/* iSCSI Login Request (RFC 7143 11.12), as nmap's iscsi-info sends it */
+	{"iscsi login (nmap iscsi-info)", "nmap iscsi-info.nse: discovery login",
+	"038100000000005f40000137000000000000000100010000000000010000000100000000000000000000000000000000"
+	"496e69746961746f724e616d653d69716e2e313939312d30352e636f6d2e6d6963726f736f66743a6e6d61705f69736373695f70726f6265"
+	"0053657373696f6e547970653d446973636f766572790041757468"
+	"4d6574686f643d4e6f6e650000",
+	{"", "iscsi", NULL, "InitiatorName=iqn.1991-05.com.microsoft:nmap_iscsi_probe", NULL, NULL, NULL}},
+	{"iscsi login, short data length", "negative: the data segment length does not end the stream",
+	"038100000000004f40000137000000000000000100010000000000010000000100000000000000000000000000000000"
+	"496e69746961746f724e616d653d69716e2e313939312d30352e636f6d2e6d6963726f736f66743a6e6d61705f69736373695f70726f6265"
+	"0053657373696f6e547970653d446973636f766572790041757468"
+	"4d6574686f643d4e6f6e650000",
+	{"", "", NULL, NULL, NULL, NULL, NULL}},
+	{"iscsi login, unknown key", "negative: a data segment of other text",
+	"43810000000000105a0000000000000000000000000000000000000000000000000000000000000000000000000000"
+	"48656c6c6f3d776f726c642e2e2e2e00",
+	{"", "", NULL, NULL, NULL, NULL, NULL}},
+	/* CVS pserver (cvsclient manual: "Connection and Authentication") */
+	{"cvs pserver verification (hydra cvs)", "hydra's cvs module",
+	"424547494e20564552494649434154494f4e20524551554553540a2f726f6f740a616c6963650a4133"
+	"20303d493a330a454e4420564552494649434154494f4e20524551554553540a",
+	{"", "cvs", NULL, "BEGIN VERIFICATION REQUEST", NULL, NULL, NULL}},
+	{"cvs pserver auth", "cvsclient manual: BEGIN AUTH REQUEST",
+	"424547494e204155544820524551554553540a2f6376730a616e6f6e0a410a454e44204155544820524551554553540a",
+	{"", "cvs", NULL, "BEGIN AUTH REQUEST", NULL, NULL, NULL}},
+	{"cvs pserver, longer line", "negative: the line goes on after REQUEST",
+	"424547494e20415554482052455155455354530a",
+	{"", "", NULL, NULL, NULL, NULL, NULL}},
+	/* DICT (RFC 2229) as curl's lib/dict.c sends it */
+	{"dict define (curl)", "curl dict://host/d:word",
+	"434c49454e54206c69626375726c20372e38382e310d0a444546494e45202120776f72640d0a515549540d0a",
+	{"", "dict", "curl", "DEFINE ! word", "dict", "curl", NULL}},
+	{"dict match", "RFC 2229: CLIENT then MATCH",
+	"434c49454e54206469637420312e31320d0a4d41544348202a207072656669782061620d0a",
+	{"", "dict", "", "MATCH", "dict", "", NULL}},
+	{"dict client alone", "negative: a CLIENT line alone names nothing",
+	"434c49454e54206c69626375726c20372e38382e310d0a",
+	{"", "", NULL, NULL, NULL, NULL, NULL}},
+	{"dict client then quit", "negative: CLIENT then QUIT asks nothing",
+	"434c49454e54206c69626375726c20372e38382e310d0a515549540d0a",
+	{"", "", NULL, NULL, NULL, NULL, NULL}},
+	/* IRC: "CAP LS" with "CAP " consumed */
+	{"irc cap ls then nick (hydra irc)", "hydra's irc module",
+	"434150204c530d0a4e49434b206879647261383639320d0a55534552206879647261383639322068796472612031"
+	"32372e302e302e31203a68796472610d0a",
+	{"", "irc", NULL, NULL, "irc", NULL, NULL}},
+	{"irc cap ls alone", "negative at offset 4: LS alone",
+	"434150204c530d0a",
+	{"", "irc", NULL, NULL, "", NULL, NULL}},
+	/* telnet NTLM authentication (RFC 2941, MS-TNAP) as nmap's telnet-ntlm-info sends it */
+	{"telnet ntlm (nmap telnet-ntlm-info)", "nmap telnet-ntlm-info.nse",
+	"fffa25000f000020000000020000004e544c4d5353500001000000078208a0000000000000000000000000000000"
+	"00fff0",
+	{"", "telnet", NULL, "NTLM", NULL, NULL, NULL}},
+	{"telnet ntlm, no IAC SE", "negative: the size does not end at IAC SE",
+	"fffa25000f000020000000020000004e544c4d5353500001000000078208a0000000000000000000000000000000"
+	"0000f0",
+	{"", "", NULL, NULL, NULL, NULL, NULL}},
 	{"kafka metadata v0", "Kafka protocol: Metadata v0",
 	"000000150003000000000001000772646b61666b6100000000",
 	{"", "kafka", NULL, "Metadata request v0", NULL, NULL, ""}},
