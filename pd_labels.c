@@ -64,16 +64,17 @@ const char *const pd_verdict_names[PD_VERDICT_MAX] = {
 
 /* Sorted, like the protocols. */
 const char *const pd_tool_families[PD_TOOL_FAMILIES] = {
-	"aria2", "bingbot", "cadaver", "censys", "chromium", "curl", "dirbuster",
-	"dropbear", "elinks", "expanse", "feroxbuster", "ffuf", "firefox", "git",
-	"go", "gobuster", "googlebot", "hey", "httpie", "hydra",
-	"internetmeasurement", "java", "leakix", "librdkafka", "libssh", "libssh2",
-	"links", "lynx", "masscan", "medusa", "metasploit", "modat", "mosquitto",
-	"ncrack", "nikto", "nmap", "node", "none", "nuclei", "okhttp", "openssh",
-	"openvas", "other", "paho", "paramiko", "perl", "php", "postman",
-	"powershell", "putty", "python", "rsync", "ruby", "safari", "sipsak",
-	"sipvicious", "skipfish", "softether", "sqlmap", "w3m", "wfuzz", "wget",
-	"whatweb", "winscp", "wpscan", "zgrab", "zmap",
+	"apachebench", "arachni", "aria2", "bingbot", "cadaver", "censys",
+	"chromium", "commix", "curl", "dirbuster", "dropbear", "elinks",
+	"expanse", "feroxbuster", "ffuf", "firefox", "git", "go", "gobuster",
+	"googlebot", "hey", "httpie", "hydra", "internetmeasurement", "java",
+	"k6", "leakix", "librdkafka", "libssh", "libssh2", "links", "lynx",
+	"masscan", "medusa", "metasploit", "modat", "mosquitto", "ncrack",
+	"nikto", "nmap", "node", "none", "nuclei", "okhttp", "openssh", "openvas",
+	"other", "paho", "paramiko", "perl", "php", "postman", "powershell",
+	"putty", "python", "rsync", "ruby", "safari", "siege", "sipsak",
+	"sipvicious", "skipfish", "softether", "sqlmap", "svn", "w3af", "w3m",
+	"wfuzz", "wget", "whatweb", "winscp", "wpscan", "zgrab", "zmap",
 };
 
 /*
@@ -93,6 +94,7 @@ static const struct
 	{"go-http-client", "go"},
 	{"go-tls", "go"},
 	{"guzzle", "php"},
+	{"http-tiny", "perl"},
 	{"java-http-client", "java"},
 	{"jsch", "java"},
 	{"kafka-python", "python"},
@@ -105,6 +107,7 @@ static const struct
 	{"mqttjs", "node"},
 	{"net-ssh", "ruby"},
 	{"node-fetch", "node"},
+	{"pycurl", "python"},
 	{"pymongo", "python"},
 	{"python-aiohttp", "python"},
 	{"python-httpx", "python"},

@@ -36,7 +36,7 @@ extern int	pd_protocol_label(const char *protocol);
  * SMBProgNeg", "curl", "python-requests": classify/tools.c's table), mapped
  * onto a fixed list, then "other" and "none" (no tool named).
  */
-#define PD_TOOL_FAMILIES	67
+#define PD_TOOL_FAMILIES	74
 extern const char *const pd_tool_families[PD_TOOL_FAMILIES];
 
 extern int	pd_tool_family(const char *tool);

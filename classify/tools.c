@@ -32,21 +32,23 @@
  * unit_classify checks it and that each has a family in pd_labels.c).
  */
 const char *const pd_tool_names[] = {
-	"apache-httpclient", "aria2", "asyncssh", "axios", "bingbot", "cadaver",
-	"censys", "chromium", "curl", "dirbuster", "dropbear", "elinks", "expanse",
-	"faraday", "feroxbuster", "ffuf", "firefox", "git", "go", "go-http-client",
-	"go-tls", "gobuster", "googlebot", "guzzle", "hey", "httpie", "hydra",
-	"internetmeasurement", "java", "java-http-client", "jsch", "kafka-python",
-	"leakix", "libgit2", "librdkafka", "libssh", "libssh2", "libwww-perl",
-	"links", "lynx", "masscan", "medusa", "modat", "mongo-go-driver",
+	"apache-httpclient", "apachebench", "arachni", "aria2", "asyncssh", "axios",
+	"bingbot", "cadaver", "censys", "chromium", "commix", "curl", "dirbuster",
+	"dropbear", "elinks", "expanse", "faraday", "feroxbuster", "ffuf",
+	"firefox", "git", "go", "go-http-client", "go-tls", "gobuster", "googlebot",
+	"guzzle", "hey", "http-tiny", "httpie", "hydra", "internetmeasurement",
+	"java", "java-http-client", "jsch", "k6", "kafka-python", "leakix",
+	"libgit2", "librdkafka", "libssh", "libssh2", "libwww-perl", "links",
+	"lynx", "masscan", "medusa", "modat", "mongo-go-driver",
 	"mongo-java-driver", "mongodb-node", "mosquitto", "mqttjs", "ncrack",
 	"net-ssh", "nikto", "nmap NSE", "node", "node-fetch", "nuclei", "okhttp",
 	"openssh", "openvas", "paho", "paramiko", "postman", "powershell", "putty",
-	"pymongo", "python-aiohttp", "python-httpx", "python-requests",
+	"pycurl", "pymongo", "python-aiohttp", "python-httpx", "python-requests",
 	"python-ssl", "python-urllib", "python-urllib3", "rsync", "ruby",
-	"ruby-httpclient", "safari", "sarama", "scrapy", "sipsak", "sipvicious",
-	"skipfish", "softether", "sqlmap", "undici", "w3m", "wfuzz", "wget",
-	"wget2", "whatweb", "winscp", "wpscan", "zgrab", "zgrab2 postgres",
+	"ruby-httpclient", "safari", "sarama", "scrapy", "siege", "sipsak",
+	"sipvicious", "skipfish", "softether", "sqlmap", "svn", "undici", "w3af",
+	"w3m", "wfuzz", "wget", "wget2", "whatweb", "winscp", "wpscan", "zgrab",
+	"zgrab2 postgres",
 };
 const int	pd_tool_name_count = lengthof_(pd_tool_names);
 
@@ -141,6 +143,15 @@ static const PdMark pd_marks[] = {
 	AGENT(PD_EXACT, "friendly-scanner", PD_ANY, "sipvicious"),	/* svmap, svwar */
 	AGENT(PD_PREFIX, "sipsak ", PD_VERSION, "sipsak"),
 	AGENT(PD_PREFIX, "hey/", PD_VERSION, "hey"),
+	AGENT(PD_PREFIX, "Arachni/", PD_VERSION, "arachni"),	/* "Arachni/v1.5.1" */
+	AGENT(PD_PREFIX, "commix/", PD_VERSION, "commix"),	/* settings.py */
+	AGENT(PD_EXACT, "Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1;"
+		  " Trident/4.0; w3af.org)", PD_ANY, "w3af"),	/* core/data/constants */
+	/* load generators */
+	AGENT_IN("Mozilla/5.0 (", ") Siege/", "siege"),	/* siege 4: "(platform) Siege/4.0.7" */
+	AGENT(PD_PREFIX, "ApacheBench/", PD_VERSION, "apachebench"),	/* ab.c */
+	AGENT(PD_PREFIX, "k6/", PD_VERSION, "k6"),	/* "k6/0.45.0 (https://k6.io/)" */
+	AGENT(PD_PREFIX, "Grafana k6/", PD_VERSION, "k6"),	/* k6 0.46 and later */
 	/* command-line clients and text browsers */
 	AGENT(PD_PREFIX, "curl/", PD_VERSION, "curl"),
 	AGENT(PD_PREFIX, "Wget/", PD_VERSION, "wget"),
@@ -158,6 +169,7 @@ static const PdMark pd_marks[] = {
 	AGENT(PD_PREFIX, "git/2.0 (libgit2 ", PD_VERSION, "libgit2"),
 	AGENT(PD_PREFIX, "git/", PD_VERSION, "git"),
 	AGENT(PD_PREFIX, "cadaver/", PD_VERSION, "cadaver"),
+	AGENT(PD_PREFIX, "SVN/", PD_VERSION, "svn"),	/* libsvn_ra_serf: "SVN/1.14.2 (target) serf/1.3.9" */
 	/* libraries, by their default agent */
 	AGENT(PD_PREFIX, "python-requests/", PD_VERSION, "python-requests"),
 	AGENT(PD_PREFIX, "Python-urllib/", PD_VERSION, "python-urllib"),
@@ -166,6 +178,8 @@ static const PdMark pd_marks[] = {
 	AGENT_IN("Python/", " aiohttp/", "python-aiohttp"),
 	AGENT(PD_PREFIX, "Scrapy/", PD_VERSION, "scrapy"),
 	AGENT(PD_PREFIX, "libwww-perl/", PD_VERSION, "libwww-perl"),
+	AGENT(PD_PREFIX, "HTTP-Tiny/", PD_VERSION, "http-tiny"),	/* HTTP::Tiny's agent() */
+	AGENT(PD_PREFIX, "PycURL/", PD_VERSION, "pycurl"),	/* "PycURL/" and libcurl's version */
 	AGENT(PD_PREFIX, "Go-http-client/", PD_VERSION, "go-http-client"),
 	AGENT(PD_PREFIX, "okhttp/", PD_VERSION, "okhttp"),
 	AGENT(PD_PREFIX, "Java/", PD_VERSION, "java"),
@@ -215,7 +229,7 @@ static const PdMark pd_marks[] = {
 	ID(PD_PREFIX, "nmap", PD_ALPHA, 16, "nmap NSE"),	/* nselib/mqtt.lua */
 	ID(PD_EXACT, "Ncrack", PD_ANY, 0, "ncrack"),
 	ID(PD_PREFIX, "curl", PD_HEX, 8, "curl"), /* lib/mqtt.c */
-	ID(PD_PREFIX, "mosq-", PD_ALNUM, 16, "mosquitto"),	/* libmosquitto 2 */
+	ID(PD_PREFIX, "mosq-", PD_ALNUM, 18, "mosquitto"),	/* libmosquitto, MQTT 3.1 */
 	ID(PD_PREFIX, "mosqpub|", PD_ANY, 0, "mosquitto"),	/* mosquitto 1.x */
 	ID(PD_PREFIX, "mosqsub|", PD_ANY, 0, "mosquitto"),
 	ID(PD_PREFIX, "paho", PD_DIGITS, 0, "paho"),	/* Java: "paho" + nanoTime */
