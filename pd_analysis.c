@@ -39,6 +39,7 @@ pd_collect_one(const PdEvent *ev, void *arg)
 	r->seen_at = ev->seen_at;
 	r->last_seen = Max(ev->last_seen, ev->seen_at);
 	r->occurrences = 1 + (int64) ev->repeats;
+	r->failures = ev->kind == PD_KIND_AUTH_FAILED ? r->occurrences : 0;
 	r->family = ev->addr_family;
 	memcpy(r->addr, ev->addr, sizeof(r->addr));
 	r->kind = ev->kind;
@@ -124,36 +125,69 @@ pd_find_retries(PdRow *rows, int n)
 		{
 			r->retry_of = rows[last_tls].event_id;
 			rows[last_tls].retried_by = r->event_id;
+			/* a retry each, at most: the rest are failures of their own */
+			r->failures = Max(r->occurrences - rows[last_tls].occurrences, 0);
 		}
 		last_tls = -1;
 	}
 }
 
-/* More than pd_guessing_threshold failed attempts within the window? */
+/* Failures of a row: an event's when it is one, its score within a window. */
+typedef struct PdFailure
+{
+	TimestampTz at;				/* its last occurrence */
+	int64		n;
+} PdFailure;
+
+static int
+pd_cmp_failure(const void *a, const void *b)
+{
+	TimestampTz x = ((const PdFailure *) a)->at;
+	TimestampTz y = ((const PdFailure *) b)->at;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * More than pd_guessing_threshold failed attempts within the window?  An
+ * event's failures are spread over its span (at most repeat_window wide),
+ * and only what an even spread puts in one window counts, at its last time:
+ * an application that fails every half hour for an hour is not a guesser.
+ */
 static bool
 pd_guessing(const PdRow *rows, int n)
 {
 	int64		window = (int64) pd_guessing_window * USECS_PER_SEC;
+	PdFailure  *f = palloc(sizeof(PdFailure) * Max(n, 1));
+	int			nf = 0;
 	int			lo = 0;
 	int64		count = 0;
+	bool		guessing = false;
 	int			i;
 
-	/* an event's repeats count at its last time: a window may gain some */
 	for (i = 0; i < n; i++)
 	{
-		if (rows[i].kind != PD_KIND_AUTH_FAILED || rows[i].retry_of)
+		int64		span = rows[i].last_seen - rows[i].seen_at;
+		int64		k = rows[i].failures;
+
+		if (k == 0)
 			continue;
-		count += rows[i].occurrences;
-		while (rows[i].last_seen - rows[lo].last_seen > window)
-		{
-			if (rows[lo].kind == PD_KIND_AUTH_FAILED && !rows[lo].retry_of)
-				count -= rows[lo].occurrences;
-			lo++;
-		}
-		if (count > pd_guessing_threshold)
-			return true;
+		if (span > window)
+			k = Max((int64) ((double) k * window / span), 1);
+		f[nf].at = rows[i].last_seen;
+		f[nf].n = k;
+		nf++;
 	}
-	return false;
+	qsort(f, nf, sizeof(PdFailure), pd_cmp_failure);
+	for (i = 0; i < nf && !guessing; i++)
+	{
+		count += f[i].n;
+		while (f[i].at - f[lo].at > window)
+			count -= f[lo++].n;
+		guessing = count > pd_guessing_threshold;
+	}
+	pfree(f);
+	return guessing;
 }
 
 void
@@ -239,8 +273,7 @@ pd_analysis_bits(const PdRow *rows, int n)
 	for (i = 0; i < n; i++)
 	{
 		bits |= rows[i].scan.scan;
-		if (rows[i].kind == PD_KIND_AUTH_FAILED && !rows[i].retry_of)
-			failures += rows[i].occurrences;
+		failures += rows[i].failures;
 	}
 	if (failures > pd_guessing_threshold && pd_guessing(rows, n))
 		bits |= PD_SCAN_GUESSING;

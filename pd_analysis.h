@@ -19,6 +19,10 @@ typedef struct PdRow
 	TimestampTz seen_at;
 	TimestampTz last_seen;		/* of its last occurrence */
 	int64		occurrences;	/* 1 + the repeats folded into it */
+	int64		failures;		/* failed logins of its own: occurrences of
+								 * an auth_failed event, less one for each
+								 * TLS failure an sslmode=prefer retry
+								 * repeats */
 	uint8		family;
 	uint8		addr[16];
 	uint8		kind;

@@ -49,10 +49,11 @@ pd_format_peer(const PdEvent *ev, char *buf, size_t size)
 static const char *
 pd_recent_scan_tool(const PdEvent *ev)
 {
+	/* the scan recogniser reads the fixed part and PD_RAW_HEAD bytes */
 	static union
 	{
 		PdEvent		ev;
-		char		bytes[PD_EVENT_SIZE(PD_CAPTURE_MAX)];
+		char		bytes[PD_HEAD_SIZE];
 	}			buf;
 	static char tools[PD_LOOKBACK + 1][PD_TOOL_MAX];
 	PdScanEvent scan[PD_LOOKBACK + 1];
@@ -68,7 +69,7 @@ pd_recent_scan_tool(const PdEvent *ev)
 	{
 		const PdEvent *e = &buf.ev;
 
-		if (id == ev->event_id || !pd_ring_get(pd_ring, id, &buf.ev))
+		if (id == ev->event_id || !pd_ring_get_head(pd_ring, id, &buf.ev))
 			continue;
 		if (e->last_seen < ev->seen_at - PD_SCAN_GAP_US)
 			continue;

@@ -8,9 +8,11 @@
  * has a PGPROC.  There, nothing may take an LWLock, allocate shared memory,
  * register an exit callback, block, or raise an error; the process may be
  * ended by _exit(1) at any instruction.  So this file reads only process-
- * local state, reads only bytes already in PostgreSQL's receive buffer, and
- * hands one event to the lock-free ring (pd_ring.c), its counts to the
- * tallies and counters (atomics) and, if asked, one line to the ban feed.
+ * local state, reads bytes already in PostgreSQL's receive buffer (and, for
+ * a rejected length with an empty buffer, what the socket holds within
+ * 20 ms: pd_take_socket()), and hands one event to the lock-free ring
+ * (pd_ring.c), its counts to the tallies and counters (atomics) and, if
+ * asked, one line to the ban feed.
  * The authentication events come later, from a backend with a PGPROC;
  * recording is the same.  Which messages are events is the hooks' business
  * (pd_hooks.c).
@@ -107,7 +109,7 @@ pd_take_unread(uint8 *out, int max)
 #endif
 
 static int
-pd_take_socket(const Port *port, uint8 *out, int max)
+pd_take_socket(Port *port, uint8 *out, int max)
 {
 #ifdef PD_HAVE_BUFFER_CHECK
 	struct pollfd pfd;
@@ -117,10 +119,8 @@ pd_take_socket(const Port *port, uint8 *out, int max)
 	if (max <= 0 || pd_buffer_has_data() || port->sock == PGINVALID_SOCKET ||
 		port->ssl_in_use)
 		return 0;
-#ifdef ENABLE_GSS
-	if (port->gss != NULL && port->gss->enc)
+	if (pd_port_gss_enc(port))
 		return 0;
-#endif
 	pfd.fd = port->sock;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
@@ -217,8 +217,8 @@ done:
 
 /*
  * The detail line of an authentication event: how the client tried, as far
- * as the server knows.  application_name is client-supplied but PostgreSQL
- * has already reduced it to printable ASCII.
+ * as the server knows (the TLS handshake's fingerprint follows, then
+ * pd_auth_app_name()).
  */
 static void
 pd_auth_detail(PdEvent *ev, const Port *port, const char *method)
@@ -235,11 +235,24 @@ pd_auth_detail(PdEvent *ev, const Port *port, const char *method)
 		snprintf(d + n, PD_DETAIL_MAX - n, " hba_line=%d", port->hba->linenumber);
 		n = strlen(d);
 	}
+}
+
+/*
+ * application_name, last and as one word (a space is \x20): the client
+ * chose it, so it must not be able to add a key=value of its own, such as a
+ * forged ja4=.
+ */
+static void
+pd_auth_app_name(PdEvent *ev, const Port *port)
+{
+	char	   *d = ev->detail;
+	size_t		n;
+
 	if (port->application_name && port->application_name[0])
 	{
 		strlcat(d, " application_name=", PD_DETAIL_MAX);
 		n = strlen(d);
-		pd_escape_bytes((const uint8 *) port->application_name,
+		pd_escape_token((const uint8 *) port->application_name,
 						strlen(port->application_name), d + n, PD_DETAIL_MAX - n);
 	}
 }
@@ -416,6 +429,7 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 					strlcpy(ev->tool, cls.tool, sizeof(ev->tool));
 			}
 		}
+		pd_auth_app_name(ev, port);
 	}
 	else
 	{
@@ -425,7 +439,7 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 		if (kind == PD_KIND_TLS_CLIENT_FAILURE && ev->raw_len == 0)
 			strlcpy(cls.protocol, "postgres", sizeof(cls.protocol));
 		/* ... and OpenSSL's copy of its ClientHello (pd_tls.c, 14+) */
-		if (raw_offset == PD_OFFSET_TLS && strstr(cls.detail, "ja4=") == NULL)
+		if (raw_offset == PD_OFFSET_TLS && strstr(cls.detail, " ja4=") == NULL)
 			pd_tls_describe(&cls);
 		strlcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
 		strlcpy(ev->tool, cls.tool, sizeof(ev->tool));

@@ -42,8 +42,10 @@ extern void pd_capture_define_settings(void);
  * says what it turned out to be (a TLS failure may be a PostgreSQL
  * client's, PD_KIND_TLS_CLIENT_FAILURE).  Safe in the pre-PGPROC child:
  * signals stay blocked from the counting to the ring's publish (pd_ring.h),
- * and nothing blocks but the ban feed's write to a local file.  The ring
- * must be attached.
+ * and nothing blocks but the ban feed's write to a local file and, before
+ * that, for a rejected length with nothing behind it, a wait of at most
+ * 20 ms for the rest of the packet (split writes).  The ring must be
+ * attached.
  */
 extern uint64 pd_capture(int kind, int raw_offset, const char *message,
 						 const char *auth_method, PdEventBuf *buf,

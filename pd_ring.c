@@ -25,19 +25,30 @@ typedef struct PdSlotHeader
 #define PD_RING_HEADER	MAXALIGN(offsetof(PdRing, slots))
 
 /*
- * The repeat word: the low 16 bits of the event's id, the repeats (24 bits,
- * saturating) and the last one's distance from seen_at in seconds (24 bits:
- * 194 days, beyond any window).  One word, so one compare-and-swap keeps the
- * three consistent, and the id bits make a swap against a slot that another
- * event took meanwhile fail: it would have to be written 65,536 turns of
- * the ring later to carry the same bits.
+ * The repeat word: which turn of the ring its event was written in (16
+ * bits of id / nslots), the repeats (24 bits, saturating) and the last
+ * one's distance from seen_at in seconds (24 bits: 194 days, beyond any
+ * window).  One word, so one compare-and-swap keeps the three consistent,
+ * and the turn makes a swap against a slot that another event took
+ * meanwhile fail: a slot's next event is the next turn's, and the same 16
+ * bits come back only 65,536 turns later.
  */
-#define PD_REPEAT_TAG(id)		((uint64) ((id) & 0xffff) << 48)
+#define PD_REPEAT_TAG_MASK		(UINT64CONST(0xffff) << 48)
 #define PD_REPEAT_COUNT(w)		((uint32) (((w) >> 24) & 0xffffff))
 #define PD_REPEAT_DELTA(w)		((int64) ((w) & 0xffffff))
 #define PD_REPEAT_MAX			0xffffff
-#define PD_REPEAT_WORD(id, n, d) \
-	(PD_REPEAT_TAG(id) | ((uint64) (n) << 24) | (uint64) (d))
+
+static inline uint64
+pd_repeat_tag(const PdRing *ring, uint64 id)
+{
+	return ((id / ring->nslots) & 0xffff) << 48;
+}
+
+static inline uint64
+pd_repeat_word(const PdRing *ring, uint64 id, uint64 n, uint64 delta)
+{
+	return pd_repeat_tag(ring, id) | (n << 24) | delta;
+}
 
 PdRing	   *pd_ring = NULL;
 
@@ -235,8 +246,8 @@ pd_same_key(const PdEvent *a, const PdEvent *b)
 
 /*
  * Fold ev into event id if that is still published, young, of the same
- * key, and its last occurrence is within window seconds of ev's.  The key
- * fields are compared, not only the hash: a fold is never wrong.
+ * key, and its first occurrence is within window seconds of ev's.  The
+ * key fields are compared, not only the hash: a fold is never wrong.
  */
 static bool
 pd_ring_fold(PdRing *ring, uint64 id, const PdEvent *ev, int window)
@@ -267,16 +278,20 @@ pd_ring_fold(PdRing *ring, uint64 id, const PdEvent *ev, int window)
 		int64		delta = (ev->seen_at - first) / USECS_PER_SEC;
 		uint32		n;
 
-		if ((w & PD_REPEAT_TAG(UINT64CONST(0xffff))) != PD_REPEAT_TAG(id))
+		if ((w & PD_REPEAT_TAG_MASK) != pd_repeat_tag(ring, id))
 			return false;		/* another event took the slot */
-		if (ev->seen_at - (first + PD_REPEAT_DELTA(w) * USECS_PER_SEC) >
-			(int64) window * USECS_PER_SEC)
-			return false;		/* a new episode: an event of its own */
+		/*
+		 * An event spans one window at most, from its first occurrence: a
+		 * pattern that keeps coming makes an event per window, so what a
+		 * view says of a time (the guessing verdict) stays near the truth.
+		 */
+		if (ev->seen_at - first > (int64) window * USECS_PER_SEC)
+			return false;
 		delta = Max(delta, PD_REPEAT_DELTA(w));
 		delta = Min(delta, PD_REPEAT_MAX);
 		n = Min(PD_REPEAT_COUNT(w) + 1, PD_REPEAT_MAX);
 		if (pg_atomic_compare_exchange_u64(&slot->repeat, &w,
-										   PD_REPEAT_WORD(id, n, delta)))
+										   pd_repeat_word(ring, id, n, delta)))
 			return true;
 	}
 	return false;				/* contended: an event of its own is fine */
@@ -314,7 +329,7 @@ pd_ring_record(PdRing *ring, PdEvent *ev, int window, uint64 *id)
 	slot = pd_slot(ring, *id);
 	pg_atomic_write_u64(&slot->seq, *id * 2 + 1);
 	pg_write_barrier();
-	pg_atomic_write_u64(&slot->repeat, PD_REPEAT_WORD(*id, 0, 0));
+	pg_atomic_write_u64(&slot->repeat, pd_repeat_word(ring, *id, 0, 0));
 
 	ev->event_id = *id;
 	pd_event_seal(ev);
@@ -373,7 +388,7 @@ pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf, bool head_only)
 	/* the repeats, if the word is still this event's */
 	repeat = pg_atomic_read_u64(&pd_slot(ring, id)->repeat);
 	buf->last_seen = buf->seen_at;
-	if ((repeat & PD_REPEAT_TAG(UINT64CONST(0xffff))) == PD_REPEAT_TAG(id))
+	if ((repeat & PD_REPEAT_TAG_MASK) == pd_repeat_tag(ring, id))
 	{
 		buf->repeats = PD_REPEAT_COUNT(repeat);
 		if (buf->repeats > 0)
@@ -391,6 +406,17 @@ pd_ring_get(PdRing *ring, uint64 id, PdEvent *buf)
 		id < pg_atomic_read_u64(&ring->reset_id))
 		return false;
 	return pd_ring_read_one(ring, id, buf, false);
+}
+
+bool
+pd_ring_get_head(PdRing *ring, uint64 id, PdEvent *buf)
+{
+	uint64		next = pg_atomic_read_u64(&ring->next_id);
+
+	if (id == 0 || id >= next || next - id > ring->nslots ||
+		id < pg_atomic_read_u64(&ring->reset_id))
+		return false;
+	return pd_ring_read_one(ring, id, buf, true);
 }
 
 uint64
@@ -463,7 +489,7 @@ pd_ring_restore(PdRing *ring, PdEvent *ev)
 		(ev->last_seen - ev->seen_at) / USECS_PER_SEC : 0;
 
 	pg_atomic_write_u64(&slot->repeat,
-						PD_REPEAT_WORD(ev->event_id,
+						pd_repeat_word(ring, ev->event_id,
 									   Min(ev->repeats, PD_REPEAT_MAX),
 									   Min(delta, PD_REPEAT_MAX)));
 	ev->repeats = 0;

@@ -25,10 +25,10 @@
  * - Repeats: an occurrence whose key (source address, kind, what the
  *   classifier said, names; pd_ring_record()) matches a young event is
  *   folded into it instead of taking a slot: one compare-and-swap of the
- *   slot's repeat word, which carries the low bits of its event id, so a
- *   swap against a slot that was overwritten meanwhile fails.  The word is
- *   outside the checksummed event; readers take it after the event verified
- *   and only if its id bits match.  A small table of the latest event per key
+ *   slot's repeat word, which carries the ring's turn the event was
+ *   written in, so a swap against a slot that was overwritten meanwhile
+ *   fails.  The word is outside the checksummed event; readers take it after
+ *   the event verified and only if its turn matches.  A small table of the latest event per key
  *   hash (a seeded hash: no client can aim at an entry) finds the candidate,
  *   so the cost is the same whatever the ring holds.
  *
@@ -85,6 +85,8 @@ typedef struct PdEvent
 
 /* The layout of saved files before repeats (formats 2 and 3). */
 #define PD_EVENT_HEADER_V1	offsetof(PdEvent, last_seen)
+StaticAssertDecl(offsetof(PdEvent, last_seen) == 808,
+				 "the fixed part of formats 2 and 3 is 808 bytes: repeats come after it");
 
 #define PD_EVENT_SIZE(rawlen) (offsetof(PdEvent, raw) + (rawlen))
 
@@ -157,6 +159,8 @@ extern void pd_ring_scan_heads(PdRing *ring, PdRingVisitor fn, void *arg);
 /* Copy event id into buf if it is valid now (for a look back at recent
  * events); buf as for pd_ring_scan. */
 extern bool pd_ring_get(PdRing *ring, uint64 id, PdEvent *buf);
+/* The same, its fixed part and PD_RAW_HEAD payload bytes (PD_HEAD_SIZE). */
+extern bool pd_ring_get_head(PdRing *ring, uint64 id, PdEvent *buf);
 extern uint64 pd_ring_next_id(PdRing *ring);
 
 extern void pd_ring_stats(PdRing *ring, PdRingStats *stats);

@@ -103,8 +103,8 @@ probe_detect_sources(PG_FUNCTION_ARGS)
 			pd_set_add(&kinds, pd_kind_name(e->kind));
 			pd_set_add(&protocols, e->protocol);
 			pd_set_add(&tools, e->tool[0] ? e->tool : e->scan.scan_tool);
-			if (e->kind == PD_KIND_AUTH_FAILED && !e->retry_of)
-				failures += e->occurrences;
+			if (e->kind == PD_KIND_AUTH_FAILED)
+				failures += e->failures;
 			else if (e->kind == PD_KIND_AUTH_ABANDONED)
 				abandoned += e->occurrences;
 			else if (e->kind == PD_KIND_HBA_REJECTED || e->kind == PD_KIND_CERT_REJECTED)

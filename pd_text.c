@@ -22,8 +22,8 @@
 
 static const char pd_hex[] = "0123456789abcdef";
 
-size_t
-pd_escape_bytes(const uint8_t *in, size_t n, char *out, size_t outsz)
+static size_t
+pd_escape(const uint8_t *in, size_t n, char *out, size_t outsz, uint8_t lowest)
 {
 	size_t		i;
 	size_t		o = 0;
@@ -34,7 +34,7 @@ pd_escape_bytes(const uint8_t *in, size_t n, char *out, size_t outsz)
 	for (i = 0; i < n; i++)
 	{
 		uint8_t		c = in[i];
-		size_t		need = (c == '\\') ? 2 : (c >= 0x20 && c < 0x7f) ? 1 : 4;
+		size_t		need = (c == '\\') ? 2 : (c >= lowest && c < 0x7f) ? 1 : 4;
 
 		if (o + need > outsz - 1)
 			break;
@@ -55,6 +55,18 @@ pd_escape_bytes(const uint8_t *in, size_t n, char *out, size_t outsz)
 	}
 	out[o] = '\0';
 	return i;
+}
+
+size_t
+pd_escape_bytes(const uint8_t *in, size_t n, char *out, size_t outsz)
+{
+	return pd_escape(in, n, out, outsz, 0x20);
+}
+
+size_t
+pd_escape_token(const uint8_t *in, size_t n, char *out, size_t outsz)
+{
+	return pd_escape(in, n, out, outsz, 0x21);
 }
 
 /* Parse one decimal 0..65535 from s[*pos..len); 0 on success. */

@@ -25,6 +25,13 @@ extern size_t pd_escape_bytes(const uint8_t *in, size_t n,
 							  char *out, size_t outsz);
 
 /*
+ * The same with a space as "\x20" too: one word, for a client's text in a
+ * "key=value key=value" detail, so that it cannot add a key of its own.
+ */
+extern size_t pd_escape_token(const uint8_t *in, size_t n,
+							  char *out, size_t outsz);
+
+/*
  * Parse a protocol version as PostgreSQL prints it ("65363.19778": major and
  * minor, each 0..65535, decimal, no sign or spaces) into the 32-bit word the
  * client sent.  Returns 0 on success, -1 if the text is malformed.

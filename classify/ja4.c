@@ -436,7 +436,7 @@ pd_hello_describe(const PdHello *h, PdClass *c)
 	if (h->sni != NULL)
 	{
 		pd_str_add(&d, " sni=");
-		pd_str_addn(&d, h->sni, h->sni_len);
+		pd_str_addn_token(&d, h->sni, h->sni_len);
 	}
 	if (h->alpn != NULL)
 	{
@@ -452,7 +452,7 @@ pd_hello_describe(const PdHello *h, PdClass *c)
 				break;
 			if (k > 0)
 				pd_str_add(&d, ",");
-			pd_str_addn(&d, h->alpn + q + 1, pl);
+			pd_str_addn_token(&d, h->alpn + q + 1, pl);
 			q += 1 + pl;
 		}
 	}

@@ -138,6 +138,14 @@ pd_str_addn(PdStr *s, const uint8_t *p, size_t n)
 	s->len += strlen(s->buf + s->len);
 }
 
+/* One word, spaces escaped too (pd_escape_token). */
+void
+pd_str_addn_token(PdStr *s, const uint8_t *p, size_t n)
+{
+	pd_escape_token(p, n, s->buf + s->len, s->cap - s->len);
+	s->len += strlen(s->buf + s->len);
+}
+
 void
 pd_str_add(PdStr *s, const char *txt)
 {

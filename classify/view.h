@@ -143,6 +143,7 @@ typedef struct PdStr
 
 extern void pd_str_init(PdStr *s, char *buf, size_t cap);
 extern void pd_str_addn(PdStr *s, const uint8_t *p, size_t n);
+extern void pd_str_addn_token(PdStr *s, const uint8_t *p, size_t n);
 extern void pd_str_add(PdStr *s, const char *txt);
 
 /* Append stream bytes [i, i + n), clipped to what is known. */

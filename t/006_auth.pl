@@ -214,6 +214,14 @@ SKIP:
 		"1|$abandons", 'pgsql-brute: per-source counts');
 }
 
+# application_name is the client's: one word in the detail, last, so that it
+# cannot add a key of its own (a forged " ja4=").
+q1($node, 'SELECT probe_detect_reset()');
+login($node, user => 'alice', password => 'wrong', app => "'x ja4=t13d1516h2_8daaf6152771_e5627efa2ab1 sni=bank'");
+like(q1($node, "SELECT detail FROM probe_detect_events WHERE kind = 'auth_failed'"),
+	qr/^method=scram-sha-256 ssl=off hba_line=6 application_name=x\\x20ja4=t13d1516h2_8daaf6152771_e5627efa2ab1\\x20sni=bank$/,
+	'application_name with spaces: one escaped word, no key of its own');
+
 ok(!$node->log_contains('terminated by signal|exited with exit code [2-9]|PANIC'),
 	'no crash in the server log');
 $node->stop;

@@ -71,6 +71,14 @@ test_escape(void)
 		n = pd_escape_bytes((const uint8_t *) "abc", 3, out, 0);
 		check(n == 0, "escape into 0 bytes", "", "");
 	}
+	/* a token: a space escaped too, nothing else different */
+	{
+		char		out[64];
+
+		pd_escape_token((const uint8_t *) "x ja4=a\\b\n~", 11, out, sizeof(out));
+		check(strcmp(out, "x\\x20ja4=a\\\\b\\x0a~") == 0, "token", out,
+			  "x\\x20ja4=a\\\\b\\x0a~");
+	}
 	/* the worst case fits PD_ESCAPED_MAX */
 	{
 		uint8_t		in[64];
