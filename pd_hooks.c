@@ -216,6 +216,52 @@ pd_is_trace_message(const ErrorData *edata)
 	return false;
 }
 
+/*
+ * Recording, in functions of their own: the event's stack copy (up to 9 kB)
+ * is then part of their frames only, not of the hooks', which every log
+ * message and every login goes through.
+ */
+static pg_noinline void
+pd_record(int kind, int raw_offset, const char *message, const char *method)
+{
+	PdEventBuf	buf;
+
+	pd_capture(kind, raw_offset, message, method, &buf, NULL);
+}
+
+static pg_noinline void
+pd_record_probe(ErrorData *edata, const PdMessageRule *rule)
+{
+	/*
+	 * A rejected start-up packet.  No re-entry guard is set around the
+	 * recording: nothing it calls raises a message, and a write to a
+	 * static would cost this short-lived child a copy-on-write fault.
+	 */
+	int			kind;
+	PdEventBuf	buf;
+
+	pd_capture(rule->kind, rule->raw_offset, edata->message, NULL, &buf,
+			   &kind);
+
+	/*
+	 * What the prober is told, and the server log.  A PostgreSQL
+	 * client's failed TLS handshake is no probe: its line stays as it
+	 * is, with OpenSSL's reason.
+	 */
+	if (pd_kind_is_probe(kind))
+	{
+		pd_apply_reply(edata);
+		if (pd_server_log == PD_LOG_ANNOTATED)
+		{
+			pd_in_hook = true;
+			pd_annotate_probe(edata, &buf.ev, rule->raw_offset == PD_OFFSET_TLS);
+			pd_in_hook = false;
+		}
+		else if (pd_server_log == PD_LOG_OFF)
+			edata->output_to_server = false;
+	}
+}
+
 static void
 pd_emit_log_hook(ErrorData *edata)
 {
@@ -254,43 +300,11 @@ pd_emit_log_hook(ErrorData *edata)
 								 edata->message_id);
 	}
 	if (rule != NULL && MyProc == NULL)
-	{
-		/*
-		 * A rejected start-up packet.  No re-entry guard is set around the
-		 * recording: nothing it calls raises a message, and a write to a
-		 * static would cost this short-lived child a copy-on-write fault.
-		 */
-		int			kind;
-		PdEventBuf	buf;
-
-		pd_capture(rule->kind, rule->raw_offset, edata->message, NULL, &buf,
-				   &kind);
-
-		/*
-		 * What the prober is told, and the server log.  A PostgreSQL
-		 * client's failed TLS handshake is no probe: its line stays as it
-		 * is, with OpenSSL's reason.
-		 */
-		if (pd_kind_is_probe(kind))
-		{
-			pd_apply_reply(edata);
-			if (pd_server_log == PD_LOG_ANNOTATED)
-			{
-				pd_in_hook = true;
-				pd_annotate_probe(edata, &buf.ev, rule->raw_offset == PD_OFFSET_TLS);
-				pd_in_hook = false;
-			}
-			else if (pd_server_log == PD_LOG_OFF)
-				edata->output_to_server = false;
-		}
-	}
+		pd_record_probe(edata, rule);
 	else if (rule != NULL)
 	{
-		PdEventBuf	buf;
-
 		pd_in_hook = true;
-		pd_capture(rule->kind, rule->raw_offset, edata->message, NULL, &buf,
-				   NULL);
+		pd_record(rule->kind, rule->raw_offset, edata->message, NULL);
 		pd_in_hook = false;
 	}
 	else if (pd_server_log == PD_LOG_ANNOTATED && pd_enabled && MyProc != NULL &&
@@ -329,7 +343,6 @@ pd_is_health_check(const Port *port)
 static void
 pd_client_auth(Port *port, int status)
 {
-	PdEventBuf	buf;
 	uint8		addr[16];
 	uint16		client_port;
 	uint8		family;
@@ -355,11 +368,11 @@ pd_client_auth(Port *port, int status)
 			 pd_ring != NULL && pd_enabled && !pd_in_hook)
 	{
 		pd_in_hook = true;
-		pd_capture(status == STATUS_ERROR ? PD_KIND_AUTH_FAILED : PD_KIND_AUTH_ABANDONED,
-				   PD_OFFSET_NONE,
-				   status == STATUS_ERROR ? "authentication failed" :
-				   "client closed the connection during authentication",
-				   port->hba ? pd_hba_authname(port) : NULL, &buf, NULL);
+		pd_record(status == STATUS_ERROR ? PD_KIND_AUTH_FAILED : PD_KIND_AUTH_ABANDONED,
+				  PD_OFFSET_NONE,
+				  status == STATUS_ERROR ? "authentication failed" :
+				  "client closed the connection during authentication",
+				  port->hba ? pd_hba_authname(port) : NULL);
 		pd_in_hook = false;
 	}
 
@@ -376,9 +389,8 @@ pd_client_auth(Port *port, int status)
 			if (pd_ring != NULL && pd_enabled && !pd_in_hook)
 			{
 				pd_in_hook = true;
-				pd_capture(PD_KIND_REFUSED, PD_OFFSET_NONE,
-						   "connection refused by probe_detect", NULL, &buf,
-						   NULL);
+				pd_record(PD_KIND_REFUSED, PD_OFFSET_NONE,
+						  "connection refused by probe_detect", NULL);
 				pd_in_hook = false;
 			}
 			pd_refuse_report(&r, family, addr);
