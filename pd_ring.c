@@ -398,17 +398,6 @@ pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf, bool head_only)
 }
 
 bool
-pd_ring_get(PdRing *ring, uint64 id, PdEvent *buf)
-{
-	uint64		next = pg_atomic_read_u64(&ring->next_id);
-
-	if (id == 0 || id >= next || next - id > ring->nslots ||
-		id < pg_atomic_read_u64(&ring->reset_id))
-		return false;
-	return pd_ring_read_one(ring, id, buf, false);
-}
-
-bool
 pd_ring_get_head(PdRing *ring, uint64 id, PdEvent *buf)
 {
 	uint64		next = pg_atomic_read_u64(&ring->next_id);

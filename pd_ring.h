@@ -156,10 +156,10 @@ extern void pd_ring_scan(PdRing *ring, PdRingVisitor fn, void *arg);
  */
 extern void pd_ring_scan_heads(PdRing *ring, PdRingVisitor fn, void *arg);
 
-/* Copy event id into buf if it is valid now (for a look back at recent
- * events); buf as for pd_ring_scan. */
-extern bool pd_ring_get(PdRing *ring, uint64 id, PdEvent *buf);
-/* The same, its fixed part and PD_RAW_HEAD payload bytes (PD_HEAD_SIZE). */
+/*
+ * Copy the fixed part and PD_RAW_HEAD payload bytes of event id into buf
+ * (PD_HEAD_SIZE bytes) if it is valid now: a look back at recent events.
+ */
 extern bool pd_ring_get_head(PdRing *ring, uint64 id, PdEvent *buf);
 extern uint64 pd_ring_next_id(PdRing *ring);
 
