@@ -11,6 +11,7 @@ use IO::Socket::INET;
 use IO::Socket::IP;
 use IO::Socket::UNIX;
 use IO::Select;
+use File::Basename qw(dirname);
 use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use Time::HiRes qw(time);
@@ -18,7 +19,7 @@ use Time::HiRes qw(time);
 our @EXPORT = qw(probe_node have_ipv6 send_probe open_probe nmap_unescape
   nmap_probe events_by_port events_where hexstr
   set_conf postmaster_pid startup_children pg_major psql_conn
-  login_from server_cert have q1 set_hba);
+  login_from server_cert have q1 set_hba logscan_bin run_logscan);
 
 # Is a command installed?
 sub have
@@ -370,6 +371,34 @@ sub pg_major
 	my $v = `postgres -V`;
 	$v =~ /\(PostgreSQL\) (\d+)/ or die "cannot tell the server version from: $v";
 	return $1;
+}
+
+# probe_detect_logscan: $ENV{PROBE_DETECT_LOGSCAN}, else the one built in
+# this tree, else the installed one (pg_config --bindir); undef if none.
+sub logscan_bin
+{
+	return $ENV{PROBE_DETECT_LOGSCAN} if $ENV{PROBE_DETECT_LOGSCAN};
+	my $built = dirname(__FILE__) . '/../logscan/probe_detect_logscan';
+	return $built if -x $built;
+	my $bindir = `pg_config --bindir`;
+	chomp $bindir;
+	return -x "$bindir/probe_detect_logscan" ? "$bindir/probe_detect_logscan" : undef;
+}
+
+# Run probe_detect_logscan with these arguments and standard input, for at
+# most 60 s: ($status, $stdout, $stderr), $status as in $? (-1: timed out).
+sub run_logscan
+{
+	my ($args, $stdin) = @_;
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start([ logscan_bin(), @$args ],
+		'<', \($stdin // ''), '>', \$out, '2>', \$err, IPC::Run::timeout(60));
+	unless (eval { $h->finish; 1 })
+	{
+		$h->kill_kill;
+		return (-1, $out, $err);
+	}
+	return ($h->full_result(0), $out, $err);
 }
 
 sub hexstr
