@@ -5,9 +5,9 @@
  *	  logins, in the words of every release from 9.0 to 19.
  *
  * The texts are the errmsg() formats of ProcessStartupPacket
- * (postmaster.c, backend_startup.c from 18), be_tls_open_server
+ * (postmaster.c; tcop/backend_startup.c from 17), be_tls_open_server
  * (be-secure-openssl.c), ClientAuthentication and auth_failed (auth.c) and
- * InitPostgres (postinit.c); docs/logscan.md lists them with the releases
+ * InitPostgres (postinit.c); docs/logscan-versions.md lists them with the releases
  * that write them.  The names inside quotes are the client's, unescaped: a
  * name may hold '"' and ", user \"", so the fixed words around them are
  * matched from both ends of the message.

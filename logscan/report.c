@@ -252,6 +252,12 @@ ls_classify(LsReport *rep, LsEvent *e, const LsRecord *r)
 	e->tool = ls_intern(rep, cls.tool);
 }
 
+static bool
+ls_prefix_name(bool has, const char *name)
+{
+	return has && name[0] && strcmp(name, "[unknown]") != 0;
+}
+
 void
 ls_report_record(LsReport *rep, const LsRecord *r)
 {
@@ -314,14 +320,17 @@ ls_report_record(LsReport *rep, const LsRecord *r)
 		r->t_us - conn->t_us < INT64_C(3600000000))
 		e->waited_ms = (int32_t) ((r->t_us - conn->t_us) / 1000);
 
-	/* the message names the user of a failed login; the prefix the rest */
+	/*
+	 * The message names the user of a failed login; the prefix the rest
+	 * (where "[unknown]" is what %u and %d say before the start-up packet).
+	 */
 	if (m.has_user)
 		e->user = ls_intern_escaped(rep, m.user);
-	else if (r->has_user && r->user[0] && pd_kind_is_auth(e->kind))
+	else if (ls_prefix_name(r->has_user, r->user) && pd_kind_is_auth(e->kind))
 		e->user = ls_intern_escaped(rep, r->user);
 	if (m.has_database)
 		e->database = ls_intern_escaped(rep, m.database);
-	else if (r->has_database && r->database[0] && pd_kind_is_auth(e->kind))
+	else if (ls_prefix_name(r->has_database, r->database) && pd_kind_is_auth(e->kind))
 		e->database = ls_intern_escaped(rep, r->database);
 
 	ls_classify(rep, e, r);

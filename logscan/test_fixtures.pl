@@ -30,7 +30,7 @@ use IO::Compress::Gzip qw(gzip $GzipError);
 
 my $dir = File::Spec->catdir($FindBin::Bin, 'testdata');
 my $prog = $ENV{LOGSCAN} // File::Spec->catfile($FindBin::Bin, 'probe_detect_logscan');
-my @CSV_HEADER = qw(time host port pid kind version bytes protocol tool user database scan);
+my @CSV_HEADER = qw(time host port pid kind version bytes protocol tool user database scan nmap_probe);
 my $TIMEOUT = 120;
 
 $| = 1;
