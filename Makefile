@@ -12,7 +12,7 @@ CLASSIFY_OBJS = classify/rules.o classify/view.o classify/web.o classify/tls.o \
 	classify/tools.o classify/nmap.o classify/nmap_table.o
 OBJS = probe_detect.o pd_sql.o pd_sources.o pd_hooks.o pd_annotate.o pd_capture.o \
 	pd_refuse.o pd_persist.o pd_analysis.o pd_feed.o pd_attempts.o pd_port.o \
-	pd_ring.o pd_tally.o pd_counters.o pd_text.o pd_scan.o pd_labels.o pd_tls.o \
+	pd_ring.o pd_tally.o pd_counters.o pd_text.o pd_scan.o pd_labels.o pd_tls.o pd_reasons.o \
 	$(CLASSIFY_OBJS)
 EXTENSION = probe_detect
 # 1.0 is the base script; later versions are reached by upgrade scripts.
@@ -45,6 +45,29 @@ endif
 
 # PGXS tracks no header dependencies: every object depends on every header.
 $(OBJS): $(wildcard $(srcdir)/*.h $(srcdir)/classify/*.h)
+
+# probe_detect_logscan: the classifier and the scan rules on server logs,
+# for servers that cannot load the module (logscan/, docs/logscan.md).
+# Built with the module, installed beside pg_ctl.
+LOGSCAN = logscan/probe_detect_logscan
+LOGSCAN_OBJS = logscan/probe_detect_logscan.o logscan/input.o logscan/record.o \
+	logscan/message.o logscan/report.o
+# what it shares with the module: pure C, no server headers
+LOGSCAN_SHARED = $(CLASSIFY_OBJS) pd_text.o pd_scan.o pd_labels.o pd_reasons.o
+ifneq ($(PGXS),)
+all: $(LOGSCAN)
+install: install-logscan
+uninstall: uninstall-logscan
+endif
+$(LOGSCAN_OBJS): $(wildcard $(srcdir)/*.h $(srcdir)/classify/*.h $(srcdir)/logscan/*.h)
+$(LOGSCAN): $(LOGSCAN_OBJS) $(LOGSCAN_SHARED)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(LOGSCAN_OBJS) $(LOGSCAN_SHARED) -lz
+.PHONY: install-logscan uninstall-logscan
+install-logscan: $(LOGSCAN)
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
+	$(INSTALL_PROGRAM) $(LOGSCAN) '$(DESTDIR)$(bindir)/probe_detect_logscan'
+uninstall-logscan:
+	rm -f '$(DESTDIR)$(bindir)/probe_detect_logscan'
 
 # The machine: Debian's packages, the unprivileged user the tests run as,
 # the module built and installed (root, or sudo).  Nothing else installs.
@@ -174,4 +197,4 @@ bench-direct-tls:
 bench/bench_classify: bench/bench_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
 	$(CC) -std=c99 -O2 -I. -o $@ bench/bench_classify.c $(CLASSIFIER)
 
-EXTRA_CLEAN = bench/bench_classify unit/unit_text unit/unit_classify unit/unit_ja4 unit/unit_scan unit/fuzz_classify unit/fuzz_text unit/fuzz_work results_nopreload tmp_check_nopreload
+EXTRA_CLEAN = $(LOGSCAN) $(LOGSCAN_OBJS) bench/bench_classify unit/unit_text unit/unit_classify unit/unit_ja4 unit/unit_scan unit/fuzz_classify unit/fuzz_text unit/fuzz_work results_nopreload tmp_check_nopreload

@@ -19,6 +19,7 @@
 #include "pd_analysis.h"
 #include "pd_annotate.h"
 #include "pd_attempts.h"
+#include "pd_labels.h"
 #include "pd_port.h"
 #include "pd_ring.h"
 #include "pd_scan.h"

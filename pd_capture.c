@@ -32,6 +32,7 @@
 #include "pd_attempts.h"
 #include "pd_capture.h"
 #include "pd_classify.h"
+#include "pd_reasons.h"
 #include "pd_compat.h"
 #include "pd_counters.h"
 #include "pd_feed.h"
@@ -258,38 +259,6 @@ pd_auth_app_name(PdEvent *ev, const Port *port)
 }
 
 /*
- * OpenSSL's reasons for a handshake that failed over a certificate: the
- * client did not accept ours (alerts it sent: libpq and OpenSSL clients send
- * "unknown ca" for a wrong root, Go and Python "bad certificate" for a wrong
- * host name, Java "certificate unknown"), or we did not accept its own
- * ("certificate verify failed").  A scanner accepts any certificate; a
- * client that checks one is somebody's application with the wrong root CA.
- */
-static const char *const pd_cert_reasons[] = {
-	"alert unknown ca", "alert bad certificate", "alert certificate expired",
-	"alert certificate revoked", "alert certificate unknown",
-	"alert unsupported certificate", "certificate verify failed",
-	"certificate unobtainable", "bad certificate status response",
-	"bad certificate hash value",
-};
-
-/* ... and its reasons for bytes that were no TLS record of any version */
-static const char *const pd_not_tls_reasons[] = {
-	"http request", "https proxy request", "wrong version number",
-};
-
-static bool
-pd_reason_in(const char *message, const char *const *reasons, size_t n)
-{
-	size_t		i;
-
-	for (i = 0; message != NULL && i < n; i++)
-		if (strstr(message, reasons[i]) != NULL)
-			return true;
-	return false;
-}
-
-/*
  * A failed TLS handshake (be_tls_open_server()'s message, PD_OFFSET_TLS) of
  * a PostgreSQL client rather than a probe: the client asked for TLS with an
  * SSLRequest (Port.proto is still NEGOTIATE_SSL_CODE; 0 for 17+'s direct
@@ -304,9 +273,9 @@ static bool
 pd_tls_client_failure(const Port *port, const char *message, int captured)
 {
 	if (port->proto == NEGOTIATE_SSL_CODE && captured == 0 &&
-		!pd_reason_in(message, pd_not_tls_reasons, lengthof(pd_not_tls_reasons)))
+		pd_tls_reason(message) != PD_TLS_REASON_NOT_TLS)
 		return true;
-	return pd_reason_in(message, pd_cert_reasons, lengthof(pd_cert_reasons));
+	return pd_tls_reason(message) == PD_TLS_REASON_CERT;
 }
 
 uint64

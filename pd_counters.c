@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "pd_counters.h"
+#include "pd_labels.h"
 #include "pd_ring.h"
 
 PdCounters *pd_counters = NULL;

@@ -54,6 +54,34 @@ pd_protocol_label(const char *protocol)
 	return i;
 }
 
+/* The event kinds by name, as the views, the feed and the metrics say them. */
+static const char *const pd_kind_names[PD_KIND_MAX] = {
+	[PD_KIND_UNSUPPORTED_PROTOCOL] = "unsupported_protocol",
+	[PD_KIND_INVALID_LENGTH] = "invalid_length",
+	[PD_KIND_INCOMPLETE_PACKET] = "incomplete_packet",
+	[PD_KIND_INVALID_LAYOUT] = "invalid_layout",
+	[PD_KIND_MISSING_USER] = "missing_user",
+	[PD_KIND_UNENCRYPTED_AFTER_REQUEST] = "unencrypted_after_request",
+	[PD_KIND_TLS_FAILURE] = "tls_failure",
+	[PD_KIND_AUTH_FAILED] = "auth_failed",
+	[PD_KIND_AUTH_ABANDONED] = "auth_abandoned",
+	[PD_KIND_HBA_REJECTED] = "hba_rejected",
+	[PD_KIND_CERT_REJECTED] = "cert_rejected",
+	[PD_KIND_UNKNOWN_ROLE] = "unknown_role",
+	[PD_KIND_UNKNOWN_DATABASE] = "unknown_database",
+	[PD_KIND_REFUSED] = "refused",
+	[PD_KIND_TLS_REJECTED] = "tls_rejected",
+	[PD_KIND_TLS_CLIENT_FAILURE] = "tls_client_failure",
+};
+
+const char *
+pd_kind_name(int kind)
+{
+	if (kind <= 0 || kind >= PD_KIND_MAX)
+		return NULL;
+	return pd_kind_names[kind];
+}
+
 const char *const pd_verdict_names[PD_VERDICT_MAX] = {
 	[PD_VERDICT_NONE] = "none",
 	[PD_VERDICT_PROBE] = "probe",

@@ -41,6 +41,9 @@ extern const char *const pd_tool_families[PD_TOOL_FAMILIES];
 
 extern int	pd_tool_family(const char *tool);
 
+/* An event kind's name ("unsupported_protocol"), NULL for none or unknown. */
+extern const char *pd_kind_name(int kind);
+
 /* The ban feed's verdicts (PdVerdict), by name. */
 extern const char *const pd_verdict_names[PD_VERDICT_MAX];
 

@@ -126,7 +126,6 @@ extern PdRing *pd_ring;
 extern Size pd_ring_size(int nslots, int capture_bytes);
 extern void pd_ring_init(PdRing *ring, int nslots, int capture_bytes,
 						 uint64 seed);
-extern const char *pd_kind_name(int kind);
 
 /*
  * Writer: safe in any process, with or without a PGPROC, and the caller

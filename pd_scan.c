@@ -43,12 +43,26 @@ nmap_role(const PdScanEvent *e)
 	if (e->kind == PD_KIND_INVALID_LENGTH && e->raw_len == 2 &&
 		e->raw_head[0] == '\r' && e->raw_head[1] == '\n')
 		return "nmap -sV Help";
-	if (e->has_proto && e->proto == VER_SMB1)
-		return "nmap -sV SMBProgNeg";
-	if (e->has_proto && e->proto == VER_KERBEROS)
-		return "nmap -sV Kerberos";
-	if (e->has_proto && e->proto == VER_ZERO)
-		return "nmap -sV ZendJavaBridge";
+	if (e->has_proto)
+		return pd_scan_nmap_word(e->proto);
+	/* a log's line says only that the length was wrong */
+	if (e->kind == PD_KIND_INVALID_LENGTH && e->from_log)
+		return "nmap -sV";
+	return NULL;
+}
+
+const char *
+pd_scan_nmap_word(uint32_t word)
+{
+	switch (word)
+	{
+		case VER_SMB1:
+			return "nmap -sV SMBProgNeg";
+		case VER_KERBEROS:
+			return "nmap -sV Kerberos";
+		case VER_ZERO:
+			return "nmap -sV ZendJavaBridge";
+	}
 	return NULL;
 }
 
@@ -67,8 +81,10 @@ static bool
 nmap_run(const PdScanEvent *ev, int a, int b)
 {
 	int			hashed = 0;
+	int			unseen = 0;
 	bool		generic = false,
-				smb = false;
+				smb = false,
+				kerberos = false;
 	int			i;
 
 	for (i = a; i < b; i++)
@@ -82,9 +98,20 @@ nmap_run(const PdScanEvent *ev, int a, int b)
 			generic = true;
 		else if (e->has_proto && e->proto == VER_SMB1)
 			smb = true;
+		else if (e->has_proto && e->proto == VER_KERBEROS)
+			kerberos = true;
+		else if (e->from_log && e->kind == PD_KIND_INVALID_LENGTH)
+			unseen++;
 	}
-	/* on port 5432 nmap sends GenericLines, GetRequest, SMBProgNeg only */
-	return hashed >= 3 || (hashed >= 1 && (generic || smb)) || (generic && smb);
+
+	/*
+	 * On port 5432 nmap sends GenericLines, GetRequest, SMBProgNeg only.  A
+	 * server log has no bytes of the invalid lengths, but the version words
+	 * of Kerberos and SMBProgNeg with two of them within seconds are nmap's
+	 * probes (nmap-service-probes sends them in that order).
+	 */
+	return hashed >= 3 || (hashed >= 1 && (generic || smb)) || (generic && smb) ||
+		(kerberos && smb && unseen >= 2);
 }
 
 /* Is the run ev[a..b) zgrab2's postgres scan? */

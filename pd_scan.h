@@ -35,6 +35,7 @@ typedef struct PdScanEvent
 	uint16_t	raw_len;
 	uint8_t		raw_head[4];	/* first bytes of the payload */
 	const char *tool;			/* the classifier's tool, "" if none */
+	bool		from_log;		/* a server log's line: no bytes, no wait known */
 
 	/* results */
 	const char *scan_tool;		/* tool the recognised scan names, or NULL */
@@ -46,6 +47,13 @@ typedef struct PdScanEvent
  * scan, and returns the PD_SCAN_* bits recognised.
  */
 extern int	pd_scan_detect(PdScanEvent *ev, int n);
+
+/*
+ * The nmap -sV probe whose first bytes after the length word are this
+ * version word ("nmap -sV SMBProgNeg" for 65363.19778), or NULL.  Other
+ * programs may send the same four bytes: it says who could have, not who did.
+ */
+extern const char *pd_scan_nmap_word(uint32_t word);
 
 /* "nmap -sV service scan, zgrab2 postgres scan, password guessing" for
  * bits; buf >= 96 bytes. */

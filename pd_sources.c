@@ -15,6 +15,7 @@
 #include "funcapi.h"
 #include "pd_analysis.h"
 #include "pd_compat.h"
+#include "pd_labels.h"
 #include "pd_ring.h"
 #include "pd_sql.h"
 #include "utils/array.h"

@@ -19,6 +19,7 @@
 #include "mb/pg_wchar.h"
 #include "pd_analysis.h"
 #include "pd_attempts.h"
+#include "pd_labels.h"
 #include "pd_classify.h"
 #include "pd_compat.h"
 #include "pd_counters.h"
