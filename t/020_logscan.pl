@@ -13,8 +13,12 @@
 #   word of unsupported_protocol is the client's first four bytes after the
 #   length word, from which both decode the same;
 # - the protocols of a source, for the same reason.
-# In the stderr format, PostgreSQL writes a name into the line prefix (%u)
-# as it is, newline and all: see the user "ev\"il\nFATAL: ..." below.
+# In the stderr format, PostgreSQL writes the names of the line prefix
+# (%u@%d) as they are, newline and all (the message's own lines go on with
+# a tab): a failed login with a newline in its user or database name must
+# still count there, or a guesser could hide from the count by asking for
+# database "x\ny"; the names the program makes of such a record are noted,
+# not compared.  In csvlog and jsonlog they must be the module's.
 use strict;
 use warnings FATAL => 'all';
 use FindBin;
@@ -58,9 +62,11 @@ my $tmp = PostgreSQL::Test::Utils::tempdir();
 my $json = JSON::PP->new->utf8(0);
 
 $node->safe_psql('postgres', q{CREATE ROLE alice LOGIN PASSWORD 'alicepw'});
+$node->safe_psql('postgres', q{CREATE ROLE carol LOGIN PASSWORD 'carolpw'});
 set_hba($node,
 	'host rejectdb all 127.0.0.1/32 reject',
 	'host evildb all 127.0.0.1/32 password',
+	'host all carol 127.0.0.1/32 password',
 	'host all all 127.0.0.1/32 scram-sha-256');
 
 # Run a command with a hard time limit, in the scratch directory (hydra
@@ -193,8 +199,9 @@ sub parse_csv
 	{
 		$text =~ /\G(?:"((?:[^"]|"")*)"|([^,"\r\n]*))(,|\r?\n|\z)/gc
 		  or return (\@rows, 'bad CSV at ' . substr($text, pos($text), 60));
-		push @row, defined $1 ? $1 =~ s/""/"/gr : $2;
-		next if $3 eq ',';
+		my ($quoted, $plain, $end) = ($1, $2, $3);
+		push @row, defined $quoted ? $quoted =~ s/""/"/gr : $plain;
+		next if $end eq ',';
 		push @rows, [@row];
 		@row = ();
 	}
@@ -269,6 +276,10 @@ sub compare_with_module
 		is(ev_str($pp{ $e->{port} } // {}, qw(version protocol tool)),
 			ev_str($e, qw(version protocol tool)),
 			"$label: unsupported_protocol $e->{version} from port $e->{port}: version, protocol, tool");
+		# and its bytes are the module's decoding of the word
+		is($pp{ $e->{port} } ? $pp{ $e->{port} }{bytes} // '' : '',
+			q1($node, "SELECT raw_ascii FROM probe_detect_decode('$e->{version}')"),
+			"$label: unsupported_protocol $e->{version}: bytes as probe_detect_decode() says");
 	}
 	return;
 }
@@ -302,9 +313,10 @@ SKIP:
 }
 # SMB1 negotiate with its NetBIOS length word: version word 65363.19778
 send_probe($node, "\0\0\0\xa4\xffSMBr" . ("\0" x 159));
-# a start-up packet without a user
+# a start-up packet without a user, and one without its terminator (whose
+# names PostgreSQL has read by then: the module keeps them)
+for my $body ("database\0postgres\0\0", "user\0bob\0database\0db1\0")
 {
-	my $body = "database\0postgres\0\0";
 	send_probe($node, pack('NN', 8 + length $body, 0x00030000) . $body);
 }
 
@@ -335,6 +347,10 @@ my $evil = qq{ev"il\nFATAL:  unsupported frontend protocol 1.2};
 my $evil_esc = q{ev"il\x0aFATAL:  unsupported frontend protocol 1.2};
 like(login_from($node, '127.0.0.1', $evil, 'wrong', database => 'evildb'),
 	qr/password authentication failed/, 'a forged name: wrong password');
+# a real role, a database name with a newline: a guesser's way to break
+# stderr lines
+like(login_from($node, '127.0.0.1', 'carol', 'wrong', database => "post\ngres"),
+	qr/password authentication failed/, 'carol, a database name with a newline: wrong password');
 
 # SQL text is logged (log_statement = all), newlines and all: a message in
 # it is no event
@@ -353,10 +369,10 @@ note "module source: events=$source->{events} failed_logins=$source->{failed_log
 
 # The module saw what was sent, or the comparisons below prove little.
 my %mk = %{ count_kinds(@module) };
-my $fails = ($hydra ? 16 : 0) + 5;
+my $fails = ($hydra ? 16 : 0) + 6;
 cmp_ok($mk{auth_failed} // 0, '>=', $fails, "module: at least $fails auth_failed");
-is(join(',', map { $mk{$_} // 0 } qw(hba_rejected unknown_database missing_user)), '1,1,1',
-	'module: one hba_rejected, unknown_database and missing_user');
+is(join(',', map { $mk{$_} // 0 } qw(hba_rejected unknown_database missing_user invalid_layout)),
+	'1,1,1,1', 'module: one hba_rejected, unknown_database, missing_user and invalid_layout');
 cmp_ok(scalar(grep { $_->{version} eq '65363.19778' } @module), '>=', $nmap ? 2 : 1,
 	'module: the SMB version word, from nmap -sV and from raw bytes');
 ok(scalar(grep { $_->{user} eq $evil_esc && $_->{kind} eq 'auth_failed' } @module),
@@ -390,21 +406,23 @@ for my $run (sort keys %runs)
 	my ($ev, $src) = @{ $runs{$run} };
 	note "$run: " . join("\n", map { ev_str($_, @all_fields) } @$ev);
 	my $stderr = $run =~ /^stderr/;
-	my @prog = @$ev;
+	my @prog = map { {%$_} } @$ev;
 	if ($stderr)
 	{
-		# PostgreSQL wrote the name raw into the prefix (%u): say what came
-		# of it, and compare the rest
-		my ($evil_port) = map { $_->{port} } grep { $_->{user} eq $evil_esc } @module;
-		my @e = grep { ($_->{port} // '') eq ($evil_port // '') } @prog;
-		note "$run: the forged name came out as: "
-		  . join(', ', map { ev_str($_, @all_fields) } @e);
-		is(scalar(grep { $_->{kind} eq 'auth_failed' } @e), 1,
-			"$run: the forged name's failed login is one auth_failed");
-		@prog = map {
-			($_->{port} // '') eq ($evil_port // '') && $_->{kind} eq 'auth_failed'
-			  ? { %$_, user => $evil_esc } : $_
-		} @prog;
+		# PostgreSQL wrote these names raw into the prefix (%u@%d), newline
+		# and all: say what came of them; each is still one failed login, of
+		# the user its message names; compare the rest
+		for my $m (grep { "$_->{user} $_->{database}" =~ /\\x0a/ } @module)
+		{
+			my @e = grep { ($_->{port} // '') eq $m->{port} } @prog;
+			note "$run: user $m->{user}, database $m->{database} came out as: "
+			  . join(', ', map { ev_str($_, @all_fields) } @e);
+			is(join(',', map { $_->{kind} } @e), 'auth_failed',
+				"$run: a newline in the prefix's names: still one auth_failed (port $m->{port})");
+			is($e[0]{user}, $m->{user}, "$run: ... of user $m->{user}")
+			  if @e && $m->{user} !~ /\\x0a/;
+			@$_{qw(user database)} = @$m{qw(user database)} for @e;
+		}
 	}
 	compare_with_module($run, \@prog, \@module);
 	ok(!grep({ ($_->{version} // '') eq '1.2' } @$ev), "$run: no event forged by the name");
@@ -420,9 +438,12 @@ for my $run (sort keys %runs)
 		"$run: events of the source are the module's, less $abandoned abandoned");
 	my %kinds = %{ count_kinds(grep { $_->{kind} ne 'auth_abandoned' } @module) };
 	is_deeply($src->{kinds}, \%kinds, "$run: kinds of the source are the module's");
+	# the module's users but those only of abandoned logins (no log line)
+	my %logged = map { ($_->{user} => 1) } grep { $_->{kind} ne 'auth_abandoned' } @module;
 	my $plain = sub { [ grep { !/^ev"il/ } @_ ] };
+	my @want = grep { $logged{$_} } @{ $source->{users} };
 	is_deeply($stderr ? $plain->(sort @{ $src->{users} // [] }) : [ sort @{ $src->{users} // [] } ],
-		$stderr ? $plain->(@{ $source->{users} }) : $source->{users},
+		$stderr ? $plain->(@want) : \@want,
 		"$run: users tried are the module's" . ($stderr ? ' (the forged name aside)' : ''));
 	ok(scalar(grep { $_ eq 'alice' } @{ $src->{users} // [] }), "$run: hydra's and psql's user alice");
 	ok(scalar(grep { $_ eq 'nobody' } @{ $src->{users} // [] }), "$run: psql's user nobody");
@@ -465,15 +486,16 @@ for my $dest (@dests)
 	my $label = "$dest, --format=csv --report=events";
 	my ($rows, $err) = parse_csv(logscan($label, [ '--format=csv', '--report=events', @{ $final->{$dest} } ]));
 	ok(!$err, "$label: RFC 4180") or diag $err;
-	my $head = shift @$rows;
-	is(join(',', @{ $head // [] }), 'time,host,port,pid,kind,version,bytes,protocol,tool,user,database,scan',
-		"$label: header");
+	my $head = shift @$rows // [];
+	# the interface's columns first (more may follow: nmap_probe)
+	my @cols = qw(time host port pid kind version bytes protocol tool user database scan);
+	is(join(',', @$head[ 0 .. $#cols ]), join(',', @cols), "$label: header");
 	my @ev;
 	for my $r (@$rows)
 	{
 		my %e;
-		@e{qw(time host port pid kind version bytes protocol tool user database scan)} = @$r;
-		push @ev, \%e if $e{host} eq '127.0.0.1';
+		@e{@$head} = @$r;
+		push @ev, \%e if ($e{host} // '') eq '127.0.0.1';
 	}
 	my $key = $dest eq 'stderr' ? 'stderr' : $dest;
 	is_deeply([ sort map { ev_str($_, @all_fields) } @ev ],
@@ -484,9 +506,9 @@ for my $dest (@dests)
 	my $label = 'csvlog, --format=csv --report=sources';
 	my ($rows, $err) = parse_csv(logscan($label, [ '--format=csv', '--report=sources', @{ $final->{csvlog} } ]));
 	ok(!$err, "$label: RFC 4180") or diag $err;
-	my $head = shift @$rows;
-	is(join(',', @{ $head // [] }), 'host,first,last,events,failed_logins,users,kinds,protocols,verdict',
-		"$label: header");
+	my $head = shift @$rows // [];
+	my @cols = qw(host first last events failed_logins users kinds protocols verdict);
+	is(join(',', @$head[ 0 .. $#cols ]), join(',', @cols), "$label: header");
 	my ($r) = grep { $_->[0] eq '127.0.0.1' } @$rows;
 	my $src = $runs{csvlog}[1];
 	is(join('|', map { $_ // '' } @{ $r // [] }[ 3, 4, 8 ]), join('|', map { $src->{$_} // '' } qw(events failed_logins verdict)),
@@ -499,14 +521,15 @@ for my $dest (@dests)
 {
 	my $label = "$dest, text";
 	my $out = logscan($label, [ @{ $final->{$dest} } ]);
+	# the headings may say how many ("events (41)")
 	my ($events, $sources, $server) =
-	  $out =~ /^events\n(.*?)^sources\n(.*?)^server\n(.*)\z/ms;
+	  $out =~ /^events\b[^\n]*\n(.*?)^sources\b[^\n]*\n(.*?)^server\b[^\n]*\n(.*)\z/ms;
 	ok(defined $server, "$label: events, sources and server sections") or next;
 	my %n;
 	$n{$1}++ while $events =~ /^\S.*?\s127\.0\.0\.1(?::\d+)?\s+([a-z_]+)\b/mg;
 	is_deeply(\%n, count_kinds(@{ $runs{$dest}[0] }), "$label: events per kind as in JSON");
 	my $verdict = $runs{$dest}[1] ? $runs{$dest}[1]{verdict} : '';
-	like($sources, qr/^127\.0\.0\.1\s.*verdict: \Q$verdict\E$/m, "$label: source line with its verdict")
+	like($sources, qr/^127\.0\.0\.1\b[^\n]*\Q$verdict\E$/m, "$label: source line with its verdict")
 	  if $verdict;
 }
 
@@ -551,6 +574,23 @@ for my $dest (@dests)
 	my ($st, $out) = run_logscan([ $file ]);
 	is($st, 0, 'hostile copy, text: exit status 0');
 	ok($out =~ /\A[\x20-\x7e\n]*\z/, 'hostile copy, text: the output is printable ASCII');
+}
+
+# csvlog and jsonlog: garbage, then a record cut short
+for my $dest (grep { $_ ne 'stderr' } @dests)
+{
+	my $log = join '', map { slurp_file($_) } @{ $final->{$dest} };
+	my ($rec) = grep { /unsupported frontend protocol 65363\.19778/ } split /\n/, $log;
+	srand(21);
+	my $file = "$tmp/hostile-$dest";
+	open(my $fh, '>:raw', $file) or die;
+	print $fh $log, join('', map { chr(int(rand(256))) } 1 .. 65536), "\n",
+	  substr($rec, 0, int(length($rec) * 0.6));
+	close $fh;
+	my ($ev) = by_host(json_records("hostile $dest", logscan("hostile $dest", [ '--format=json', $file ])));
+	is_deeply([ sort map { ev_str($_, @all_fields) } @$ev ],
+		[ sort map { ev_str($_, @all_fields) } @{ $runs{$dest}[0] } ],
+		"hostile $dest: the original events, and no other");
 }
 
 ok(!grep({ /terminated by signal|exited with exit code [2-9]|PANIC/ } split /\n/, $stderr_log),
