@@ -112,12 +112,14 @@ UNIT_CFLAGS = -std=c99 -Wall -Wextra -Wno-missing-field-initializers -Werror -O1
 # tests check it with.
 CLASSIFIER = $(CLASSIFY_OBJS:.o=.c) pd_text.c pd_scan.c pd_labels.c
 CLASSIFIER_H = pd_classify.h pd_text.h pd_kind.h $(wildcard classify/*.h)
-unit: unit/unit_text unit/unit_classify unit/unit_scan unit/unit_ja4 all
+unit: unit/unit_text unit/unit_classify unit/unit_scan unit/unit_ja4 unit/unit_logscan all
 	perl scripts/layers.pl --quiet
 	./unit/unit_text
 	./unit/unit_classify unit/captures.tsv
 	./unit/unit_ja4
 	./unit/unit_scan
+	./unit/unit_logscan
+	perl logscan/test_fixtures.pl
 
 unit/unit_text: unit/unit_text.c pd_text.c pd_text.h
 	$(CC) $(UNIT_CFLAGS) -o $@ unit/unit_text.c pd_text.c
@@ -130,6 +132,11 @@ unit/unit_ja4: unit/unit_ja4.c $(CLASSIFIER) $(CLASSIFIER_H)
 
 unit/unit_scan: unit/unit_scan.c $(CLASSIFIER) $(CLASSIFIER_H) pd_scan.h
 	$(CC) $(UNIT_CFLAGS) -o $@ unit/unit_scan.c $(CLASSIFIER)
+
+# probe_detect_logscan's parsers: what reads a log, apart from the report
+LOGSCAN_PARSERS = logscan/input.c logscan/record.c logscan/message.c pd_text.c pd_reasons.c
+unit/unit_logscan: unit/unit_logscan.c $(LOGSCAN_PARSERS) $(wildcard logscan/*.h)
+	$(CC) $(UNIT_CFLAGS) -D_GNU_SOURCE -o $@ unit/unit_logscan.c $(LOGSCAN_PARSERS) -lz
 
 # Regenerate the nmap probe fingerprints from every nmap Debian ships, newest
 # first: sid's (from the matrix's chroot, scripts/chroot.sh setup 18),
@@ -145,15 +152,16 @@ nmap-table:
 FUZZ_SECONDS ?= 30
 CLANG_FUZZ ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I.
-fuzz: unit/fuzz_text unit/fuzz_classify
-	rm -rf unit/fuzz_work && mkdir -p unit/fuzz_work/text unit/fuzz_work/classify
+fuzz: unit/fuzz_text unit/fuzz_classify unit/fuzz_logscan
+	rm -rf unit/fuzz_work && mkdir -p unit/fuzz_work/text unit/fuzz_work/classify unit/fuzz_work/logscan
 	perl -ne 'next if /^#|^name\t/; @f = split /\t/; chomp $$f[4]; \
 		open(my $$o, ">", "unit/fuzz_work/classify/$$f[0]") or die; \
 		print $$o pack("H*", $$f[4]); close $$o' unit/captures.tsv
 	printf '65363.19778' > unit/fuzz_work/text/version
 	printf '192.0.2.0/24' > unit/fuzz_work/text/net4
 	printf '2001:db8::/33' > unit/fuzz_work/text/net6
-	@for f in text classify; do \
+	cp logscan/testdata/*.log logscan/testdata/*.csv logscan/testdata/*.json unit/fuzz_work/logscan/
+	@for f in text classify logscan; do \
 		echo "fuzzing $$f for $(FUZZ_SECONDS) s"; \
 		./unit/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
 			-error_exitcode=1 unit/fuzz_work/$$f > unit/fuzz_work/$$f.log 2>&1; \
@@ -166,6 +174,11 @@ unit/fuzz_text: unit/fuzz_text.c pd_text.c pd_text.h
 
 unit/fuzz_classify: unit/fuzz_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
 	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ unit/fuzz_classify.c $(CLASSIFIER)
+
+# the log's parsers and the report, seeded with the fixtures of every format
+LOGSCAN_FUZZED = logscan/record.c logscan/message.c logscan/report.c $(CLASSIFIER) pd_reasons.c
+unit/fuzz_logscan: unit/fuzz_logscan.c $(LOGSCAN_FUZZED) $(CLASSIFIER_H) $(wildcard logscan/*.h)
+	$(CLANG_FUZZ) $(FUZZ_FLAGS) -D_GNU_SOURCE -o $@ unit/fuzz_logscan.c $(LOGSCAN_FUZZED)
 
 # The classifier against 240 runs of real programs from Debian, live and
 # replayed (root; installs the programs and this tree's module; not CI):
@@ -197,4 +210,4 @@ bench-direct-tls:
 bench/bench_classify: bench/bench_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
 	$(CC) -std=c99 -O2 -I. -o $@ bench/bench_classify.c $(CLASSIFIER)
 
-EXTRA_CLEAN = $(LOGSCAN) $(LOGSCAN_OBJS) bench/bench_classify unit/unit_text unit/unit_classify unit/unit_ja4 unit/unit_scan unit/fuzz_classify unit/fuzz_text unit/fuzz_work results_nopreload tmp_check_nopreload
+EXTRA_CLEAN = $(LOGSCAN) $(LOGSCAN_OBJS) unit/unit_logscan unit/fuzz_logscan bench/bench_classify unit/unit_text unit/unit_classify unit/unit_ja4 unit/unit_scan unit/fuzz_classify unit/fuzz_text unit/fuzz_work results_nopreload tmp_check_nopreload

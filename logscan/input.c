@@ -172,6 +172,11 @@ ls_input_next(LsInput *in, const char **rec, size_t *len)
 			}
 			if (n > 0 && in->buf[s + n - 1] == '\r')
 				n--;
+			if (n > LS_LINE_MAX)
+			{
+				n = LS_LINE_MAX;
+				in->stats.cut++;
+			}
 			in->stats.records++;
 			*rec = in->buf + s;
 			*len = n;

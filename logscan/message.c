@@ -98,22 +98,34 @@ ls_unsupported(const char *s, size_t n, LsMessage *m)
 /*
  * '... authentication failed for user "U"': password, md5 and SCRAM say
  * "password"; Ident, Peer, LDAP, PAM, RADIUS, certificate, GSSAPI, SSPI,
- * BSD, Kerberos and "host rejected" forms end the same way (9.x adds
- * nothing after the quote).
+ * BSD, Kerberos 5 and OAuth bearer forms the same.  (": host rejected" and
+ * ": invalid authentication method" are the server's configuration, not a
+ * client's failure: the module does not count them either.)
  */
 static bool
 ls_auth_failed(const char *s, size_t n, LsMessage *m)
 {
 	static const char mid[] = "authentication failed for user \"";
 	const char *p;
-	size_t		at;
+	size_t		at,
+				i;
 
 	if (n < sizeof(mid) || s[n - 1] != '"')
 		return false;
-	/* the first occurrence: the name may repeat the words, not precede them */
 	p = memmem(s, n, mid, sizeof(mid) - 1);
 	if (p == NULL)
 		return false;
+
+	/*
+	 * Before it, only the method's name ("password", "Kerberos 5",
+	 * "\"trust\""): words, never another message's punctuation.
+	 */
+	if (p == s || p - s > 24 || p[-1] != ' ')
+		return false;
+	for (i = 0; i < (size_t) (p - s); i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+			  (s[i] >= '0' && s[i] <= '9') || s[i] == ' ' || s[i] == '"'))
+			return false;
 	at = (size_t) (p - s) + sizeof(mid) - 1;
 	if (at > n - 1)
 		return false;
@@ -321,4 +333,29 @@ ls_message(const LsRecord *r, LsMessage *m)
 		ls_auth_failed(s, n, m))
 		return LS_LINE_EVENT;
 	return LS_LINE_OTHER;
+}
+
+/*
+ * PostgreSQL writes the same port->user_name in %u and in the message
+ * ("[unknown]" in %u for none), so a reading that disagrees is one where a
+ * client's name was taken for the line's structure.
+ */
+static bool
+ls_same_name(bool prefix_has, const char *prefix, bool msg_has, const char *msg)
+{
+	if (!prefix_has || !msg_has || strcmp(prefix, "[unknown]") == 0)
+		return true;
+	return strcmp(prefix, msg) == 0;
+}
+
+bool
+ls_message_accept(const LsRecord *r, void *arg)
+{
+	LsMessage	m;
+
+	(void) arg;
+	if (ls_message(r, &m) == LS_LINE_OTHER)
+		return false;
+	return ls_same_name(r->has_user, r->user, m.has_user, m.user) &&
+		ls_same_name(r->has_database, r->database, m.has_database, m.database);
 }

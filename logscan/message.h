@@ -39,4 +39,10 @@ typedef struct LsMessage
 /* Read r's message; LS_LINE_OTHER unless it is one of ours. */
 extern LsLine ls_message(const LsRecord *r, LsMessage *m);
 
+/*
+ * LsAccept for ls_parse_stderr: a reading whose message is one of ours and
+ * names the same user and database as its prefix (%u, %d) does.
+ */
+extern bool ls_message_accept(const LsRecord *r, void *arg);
+
 #endif							/* LS_MESSAGE_H */

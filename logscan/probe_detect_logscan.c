@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "logscan/input.h"
+#include "logscan/message.h"
 #include "logscan/record.h"
 #include "logscan/report.h"
 
@@ -150,7 +151,7 @@ ls_detect_prefix(const char *buf, size_t len, LsPrefix *out, const char *name)
 		{
 			lines++;
 			for (i = 0; i < LS_NPREFIXES; i++)
-				if (ls_parse_stderr(&cand[i], buf + pos, n, &r))
+				if (ls_parse_stderr(&cand[i], buf + pos, n, &r, NULL, NULL) >= 0)
 					score[i]++;
 		}
 		pos += n + 1;
@@ -266,7 +267,16 @@ ls_scan_file(const char *path, LsLogFormat forced, const LsPrefix *given,
 			default:
 				if (!ls_candidate(rec, len))
 					continue;
-				ok = ls_parse_stderr(&prefix, rec, len, r);
+				switch (ls_parse_stderr(&prefix, rec, len, r, ls_message_accept, NULL))
+				{
+					case 1:
+						ok = true;
+						break;
+					case 0:
+						continue;	/* about something else */
+					default:
+						ok = false;
+				}
 				break;
 		}
 		if (!ok)

@@ -294,8 +294,10 @@ typedef struct LsMatch
 	size_t		start[LS_PREFIX_TOKENS];
 	size_t		end[LS_PREFIX_TOKENS];
 	int			budget;
-	size_t		msg;			/* where the message starts */
+	int			readings;		/* complete readings found */
 	LsRecord   *r;
+	LsAccept	accept;
+	void	   *arg;
 } LsMatch;
 
 /* The end of a deterministic escape's value at pos, or -1. */
@@ -347,19 +349,16 @@ ls_fixed_end(char esc, const char *s, size_t len, size_t pos)
 }
 
 static bool ls_match_from(LsMatch *m, int ti, size_t pos);
+static bool ls_reading(LsMatch *m, size_t msg);
 
 static bool
 ls_match_rest(LsMatch *m, int ti, size_t pos)
 {
-	size_t		n;
-
 	if (ti < m->p->ntok)
 		return ls_match_from(m, ti, pos);
-	n = ls_severity_at(m->s + pos, m->len - pos, NULL);
-	if (n == 0)
+	if (ls_severity_at(m->s + pos, m->len - pos, NULL) == 0)
 		return false;
-	m->msg = pos;
-	return true;
+	return ls_reading(m, pos);
 }
 
 static bool
@@ -387,10 +386,9 @@ ls_match_from(LsMatch *m, int ti, size_t pos)
 			return true;
 		if (ls_severity_at(m->s + pos, m->len - pos, NULL) == 0)
 			return false;
-		m->msg = pos;
 		for (k = ti + 1; k < (size_t) m->p->ntok; k++)
 			m->start[k] = m->end[k] = pos;
-		return true;
+		return ls_reading(m, pos);
 	}
 	e = t->padded ? -2 : ls_fixed_end(t->esc, m->s, m->len, pos);
 	if (e == -1)
@@ -539,35 +537,31 @@ ls_parse_free(const char *line, size_t len, LsRecord *r)
 	return true;
 }
 
-bool
-ls_parse_stderr(const LsPrefix *p, const char *line, size_t len, LsRecord *r)
+/* A value padded with spaces (%-10u) without them. */
+static size_t
+ls_unpad(const LsToken *t, const char *v, size_t n)
 {
-	LsMatch		m;
+	while (t->padded && n > 0 && v[n - 1] == ' ')
+		n--;
+	return n;
+}
+
+/* A complete reading, the message at msg: fill the record, ask the caller. */
+static bool
+ls_reading(LsMatch *m, size_t msg)
+{
+	const LsPrefix *p = m->p;
+	LsRecord   *r = m->r;
+	const char *line = m->s;
 	size_t		n;
 	int			i;
 
+	m->readings++;
 	ls_record_init(r);
-	if (p->free_form)
-		return ls_parse_free(line, len, r);
-
-	m.p = p;
-	m.s = line;
-	m.len = len;
-	m.budget = LS_MATCH_BUDGET;
-	m.msg = 0;
-	m.r = r;
-	if (p->ntok == 0)
-	{
-		if (ls_severity_at(line, len, NULL) == 0)
-			return false;
-	}
-	else if (!ls_match_from(&m, 0, 0))
-		return false;
-
 	for (i = 0; i < p->ntok; i++)
 	{
-		const char *v = line + m.start[i];
-		size_t		vn = m.end[i] - m.start[i];
+		const char *v = line + m->start[i];
+		size_t		vn = ls_unpad(&p->tok[i], v, m->end[i] - m->start[i]);
 
 		switch (p->tok[i].esc)
 		{
@@ -595,9 +589,42 @@ ls_parse_stderr(const LsPrefix *p, const char *line, size_t len, LsRecord *r)
 				break;
 		}
 	}
-	n = ls_severity_at(line + m.msg, len - m.msg, r);
-	ls_set_message(r, line + m.msg + n, len - m.msg - n);
-	return true;
+	n = ls_severity_at(line + msg, m->len - msg, r);
+	ls_set_message(r, line + msg + n, m->len - msg - n);
+	return m->accept == NULL || m->accept(r, m->arg);
+}
+
+int
+ls_parse_stderr(const LsPrefix *p, const char *line, size_t len, LsRecord *r,
+				LsAccept accept, void *arg)
+{
+	LsMatch		m;
+
+	ls_record_init(r);
+	if (p->free_form)
+	{
+		if (!ls_parse_free(line, len, r))
+			return -1;
+		return accept == NULL || accept(r, arg) ? 1 : 0;
+	}
+
+	m.p = p;
+	m.s = line;
+	m.len = len;
+	m.budget = LS_MATCH_BUDGET;
+	m.readings = 0;
+	m.r = r;
+	m.accept = accept;
+	m.arg = arg;
+	if (p->ntok == 0)
+	{
+		if (ls_severity_at(line, len, NULL) == 0)
+			return -1;
+		return ls_reading(&m, 0) ? 1 : 0;
+	}
+	if (ls_match_from(&m, 0, 0))
+		return 1;
+	return m.readings > 0 ? 0 : -1;
 }
 
 /* ---- csvlog ---- */

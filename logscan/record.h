@@ -66,11 +66,21 @@ extern int	ls_prefix_compile(const char *text, LsPrefix *p);
 extern void ls_prefix_free(LsPrefix *p);
 
 /*
- * Parse one stderr line (no newline) with prefix p.  False if the line is
- * no record of that form (a statement's continuation line, say).
+ * Asked of each way a stderr line can be read, in order; true takes it.  A
+ * line has more than one reading only when a client's name in its prefix
+ * holds a severity and its two spaces: the caller then takes the reading
+ * whose message names the same user and database as its prefix.
  */
-extern bool ls_parse_stderr(const LsPrefix *p, const char *line, size_t len,
-							LsRecord *r);
+typedef bool (*LsAccept) (const LsRecord *r, void *arg);
+
+/*
+ * Parse one stderr line (no newline) with prefix p: 1 if a reading was
+ * accepted (any reading, if accept is NULL), 0 if there were readings but
+ * none was accepted, -1 if the line is no record of that form (a
+ * statement's continuation line, say, or another log_line_prefix).
+ */
+extern int	ls_parse_stderr(const LsPrefix *p, const char *line, size_t len,
+							LsRecord *r, LsAccept accept, void *arg);
 
 /* One csvlog record (its quoted fields may hold newlines). */
 extern bool ls_parse_csv(const char *rec, size_t len, LsRecord *r);

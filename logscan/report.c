@@ -482,7 +482,8 @@ ls_analyze(LsReport *rep, LsAnalysis *an)
 	for (i = 0; i < rep->nev; i++)
 		an->order[i] = &rep->ev[i];
 	ls_sort_rep = rep;
-	qsort(an->order, rep->nev, sizeof(LsEvent *), ls_cmp_source_time);
+	if (rep->nev > 1)
+		qsort(an->order, rep->nev, sizeof(LsEvent *), ls_cmp_source_time);
 
 	an->src = ls_alloc(sizeof(LsSource) * (rep->nev ? rep->nev : 1));
 	for (a = 0; a < rep->nev;)
@@ -542,7 +543,8 @@ ls_analyze(LsReport *rep, LsAnalysis *an)
 		}
 		a = b;
 	}
-	qsort(an->src, an->nsrc, sizeof(LsSource), ls_cmp_source);
+	if (an->nsrc > 1)
+		qsort(an->src, an->nsrc, sizeof(LsSource), ls_cmp_source);
 	rep->nsources = an->nsrc;
 	free(scan);
 }
@@ -755,7 +757,8 @@ ls_print_counts(const LsReport *rep, LsCounts *c, FILE *out, LsFormat f,
 {
 	int			i;
 
-	qsort(c->c, c->n, sizeof(LsCount), ls_cmp_count);
+	if (c->n > 1)
+		qsort(c->c, c->n, sizeof(LsCount), ls_cmp_count);
 	if (f == LS_FORMAT_JSON)
 		fputc(with_n ? '{' : '[', out);
 	for (i = 0; i < c->n && i < max; i++)
@@ -926,4 +929,18 @@ ls_report_print(LsReport *rep, FILE *out)
 	free(an.server.protocols.c);
 	free(an.server.users.c);
 	free(an.src);
+}
+
+void
+ls_report_free(LsReport *rep)
+{
+	uint32_t	i;
+
+	for (i = 1; i < rep->nstrs; i++)
+		free(rep->strs[i]);
+	free(rep->strs);
+	free(rep->hash);
+	free(rep->ev);
+	free(rep->conns);
+	free(rep);
 }

@@ -48,4 +48,6 @@ extern void ls_report_input(LsReport *rep, uint64_t records, uint64_t unparsed,
 
 extern void ls_report_print(LsReport *rep, FILE *out);
 
+extern void ls_report_free(LsReport *rep);
+
 #endif							/* LS_REPORT_H */

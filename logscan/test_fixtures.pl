@@ -289,4 +289,6 @@ else
 	   "status $status", $err, $out eq $plain_out{$probe} ? () : 'output differs from the plain file\'s');
 }
 
+# the line scripts/test.sh counts, as the C unit tests print it
+print(($n - $failed) . " passed, $failed failed\n");
 exit($failed ? 1 : 0);

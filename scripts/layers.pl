@@ -12,7 +12,7 @@ use warnings;
 use File::Basename qw(basename dirname);
 
 my $quiet = @ARGV && $ARGV[0] eq '--quiet' ? shift @ARGV : 0;
-my @objs = @ARGV ? @ARGV : grep { !/^bench|^test|^unit/ } glob('*.o classify/*.o');
+my @objs = @ARGV ? @ARGV : grep { !/^bench|^test|^unit/ } glob('*.o classify/*.o logscan/*.o');
 die "no objects: run make first\n" unless @objs;
 my %mod = map { my $m = $_; $m =~ s/\.o$//; ($m => 1) } @objs;
 my (%edge, %defs, %why);
