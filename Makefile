@@ -90,7 +90,7 @@ installcheck: unit regress-nopreload
 matrix:
 	bash scripts/matrix.sh $(MATRIX)
 
-.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench bench-refuse bench-feed bench-direct-tls eval eval-flood
+.PHONY: regress regress-preload regress-nopreload tap unit fuzz nmap-table bench bench-refuse bench-feed bench-logscan bench-direct-tls eval eval-flood
 
 regress: regress-preload regress-nopreload
 
@@ -201,6 +201,10 @@ bench-refuse: setup
 # The ban feed's cost per probe, and a scrape's cost, empty ring and full.
 bench-feed: setup
 	bash bench/run.sh feed
+
+# probe_detect_logscan's throughput against grep -c on a gigabyte of log
+bench-logscan: all
+	bash bench/logscan.sh
 
 # 17+: what capturing direct TLS (trace_connection_negotiation) costs a real
 # client, in the matrix's chroot (root).

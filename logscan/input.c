@@ -32,6 +32,9 @@ struct LsInput
 	bool		csv;
 	bool		skipping;		/* dropping the rest of a cut record */
 	bool		skip_quoted;	/* ... inside a quoted csv field */
+	size_t		hist[LS_INPUT_HISTORY];	/* starts: [0] the current record */
+	int			nhist;
+	size_t		cur_end;		/* the current record's end */
 	LsInputStats stats;
 };
 
@@ -81,9 +84,18 @@ ls_fill(LsInput *in)
 		return false;
 	if (in->start > 0)
 	{
-		memmove(in->buf, in->buf + in->start, in->end - in->start);
-		in->end -= in->start;
-		in->start = 0;
+		/* keep the records of the history */
+		size_t		keep = in->nhist > 0 ? in->hist[in->nhist - 1] : in->start;
+		int			k;
+
+		if (keep > in->start)
+			keep = in->start;
+		memmove(in->buf, in->buf + keep, in->end - keep);
+		in->end -= keep;
+		in->start -= keep;
+		in->cur_end -= in->nhist > 0 ? keep : 0;
+		for (k = 0; k < in->nhist; k++)
+			in->hist[k] -= keep;
 	}
 	if (in->end >= LS_BUF_SIZE)
 		return false;
@@ -176,6 +188,15 @@ ls_input_next(LsInput *in, const char **rec, size_t *len)
 			{
 				n = LS_LINE_MAX;
 				in->stats.cut++;
+				in->nhist = 0;
+			}
+			else
+			{
+				memmove(in->hist + 1, in->hist, sizeof(in->hist[0]) * (LS_INPUT_HISTORY - 1));
+				in->hist[0] = s;
+				in->cur_end = s + n;
+				if (in->nhist < LS_INPUT_HISTORY)
+					in->nhist++;
 			}
 			in->stats.records++;
 			*rec = in->buf + s;
@@ -207,6 +228,7 @@ ls_input_next(LsInput *in, const char **rec, size_t *len)
 				p++;
 			}
 			in->start += LS_LINE_MAX;
+			in->nhist = 0;
 			in->skipping = true;
 			in->skip_quoted = q;
 			in->stats.records++;
@@ -224,6 +246,8 @@ ls_input_next(LsInput *in, const char **rec, size_t *len)
 		{
 			size_t		s = in->start;
 
+			in->nhist = 0;
+
 			in->start = in->end;
 			in->stats.records++;
 			*rec = in->buf + s;
@@ -232,6 +256,15 @@ ls_input_next(LsInput *in, const char **rec, size_t *len)
 		}
 		return 0;
 	}
+}
+
+size_t
+ls_input_join(LsInput *in, int back, const char **rec)
+{
+	if (back < 0 || back >= in->nhist)
+		return 0;
+	*rec = in->buf + in->hist[back];
+	return in->cur_end - in->hist[back];
 }
 
 void

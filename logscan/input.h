@@ -40,6 +40,16 @@ extern void ls_input_csv(LsInput *in, bool csv);
  */
 extern int	ls_input_next(LsInput *in, const char **rec, size_t *len);
 
+/*
+ * The records before the current one are kept, LS_INPUT_HISTORY of them:
+ * a client's name with a newline in it splits a stderr line in two, and
+ * the caller may read them joined again.  The span from the start of the
+ * record back records before the current one to the current one's end, or
+ * 0 if that record is not kept (a cut record ends the history).
+ */
+#define LS_INPUT_HISTORY 4
+extern size_t ls_input_join(LsInput *in, int back, const char **rec);
+
 /* The first bytes of the input, without consuming them (format detection). */
 extern size_t ls_input_peek(LsInput *in, const char **buf);
 

@@ -356,6 +356,16 @@ ls_message_accept(const LsRecord *r, void *arg)
 	(void) arg;
 	if (ls_message(r, &m) == LS_LINE_OTHER)
 		return false;
+
+	/*
+	 * A name with a newline in the prefix: the line was split and joined
+	 * again (probe_detect_logscan.c), and only a message that names it too
+	 * is the line's own; a shorter join can read as a message that the
+	 * client's name holds further on.
+	 */
+	if ((r->has_user && strchr(r->user, '\n') && !m.has_user) ||
+		(r->has_database && strchr(r->database, '\n') && !m.has_database))
+		return false;
 	return ls_same_name(r->has_user, r->user, m.has_user, m.user) &&
 		ls_same_name(r->has_database, r->database, m.has_database, m.database);
 }

@@ -60,12 +60,22 @@ static const char *const ls_common_prefixes[] = {
 #define LS_NPREFIXES (sizeof(ls_common_prefixes) / sizeof(ls_common_prefixes[0]))
 
 /* The first words of the messages message.c reads. */
-static const char *const ls_first_words[] = {
-	"unsupported frontend protocol ", "invalid length of ", "incomplete startup",
-	"invalid startup packet", "no PostgreSQL user name", "received unencrypted",
-	"received direct SSL", "could not accept SSL", "could not initialize SSL",
-	"direct SSL connection", "connection requires a valid", "connection received: ",
-	"no pg_hba.conf entry", "pg_hba.conf rejects", "role \"", "database \"",
+typedef struct LsWord
+{
+	const char *text;
+	size_t		len;
+} LsWord;
+
+#define LS_WORD(s) {s, sizeof(s) - 1}
+static const LsWord ls_first_words[] = {
+	LS_WORD("unsupported frontend protocol "), LS_WORD("invalid length of "),
+	LS_WORD("incomplete startup"), LS_WORD("invalid startup packet"),
+	LS_WORD("no PostgreSQL user name"), LS_WORD("received unencrypted"),
+	LS_WORD("received direct SSL"), LS_WORD("could not accept SSL"),
+	LS_WORD("could not initialize SSL"), LS_WORD("direct SSL connection"),
+	LS_WORD("connection requires a valid"), LS_WORD("connection received: "),
+	LS_WORD("no pg_hba.conf entry"), LS_WORD("pg_hba.conf rejects"),
+	LS_WORD("role \""), LS_WORD("database \""),
 };
 
 static bool ls_verbose = false;
@@ -92,10 +102,52 @@ ls_usage(FILE *out)
 			"  --help, --version\n");
 }
 
+/* The next ":  " (a severity's end) in s[0..n), or NULL. */
+static const char *
+ls_next_sep(const char *s, size_t n)
+{
+	const char *end = s + n;
+	const char *p = s;
+
+	while (p + 3 <= end && (p = memchr(p, ':', end - p - 2)) != NULL)
+	{
+		if (p[1] == ' ' && p[2] == ' ')
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
 static bool
 ls_has_severity(const char *s, size_t n)
 {
-	return memmem(s, n, ":  ", 3) != NULL;
+	return ls_next_sep(s, n) != NULL;
+}
+
+/*
+ * "<method> authentication failed for user": the method is a word or two
+ * ("password", "Kerberos 5", "OAuth bearer").
+ */
+static bool
+ls_auth_words(const char *m, size_t n)
+{
+	static const char w[] = "authentication failed for user \"";
+	const char *sp = m;
+	int			words;
+
+	for (words = 0; words < 2; words++)
+	{
+		size_t		left = n - (sp - m);
+
+		sp = memchr(sp, ' ', left < 16 ? left : 16);
+		if (sp == NULL)
+			return false;
+		sp++;
+		if ((size_t) (m + n - sp) >= sizeof(w) - 1 && sp[0] == 'a' &&
+			memcmp(sp, w, sizeof(w) - 1) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Could this stderr line be one we read?  Cheap: most lines are not. */
@@ -105,7 +157,7 @@ ls_candidate(const char *s, size_t n)
 	const char *p = s;
 	int			tries = 0;
 
-	while (tries++ < 8 && (p = memmem(p, n - (p - s), ":  ", 3)) != NULL)
+	while (tries++ < 8 && (p = ls_next_sep(p, n - (p - s))) != NULL)
 	{
 		const char *m = p + 3;
 		size_t		rest = n - (m - s);
@@ -113,13 +165,13 @@ ls_candidate(const char *s, size_t n)
 
 		for (i = 0; i < sizeof(ls_first_words) / sizeof(ls_first_words[0]); i++)
 		{
-			size_t		k = strlen(ls_first_words[i]);
+			size_t		k = ls_first_words[i].len;
 
-			if (rest >= k && m[0] == ls_first_words[i][0] &&
-				memcmp(m, ls_first_words[i], k) == 0)
+			if (rest >= k && m[0] == ls_first_words[i].text[0] &&
+				memcmp(m, ls_first_words[i].text, k) == 0)
 				return true;
 		}
-		if (memmem(m, rest, "authentication failed for user \"", 32) != NULL)
+		if (ls_auth_words(m, rest))
 			return true;
 		p = m;
 	}
@@ -176,6 +228,88 @@ ls_detect_prefix(const char *buf, size_t len, LsPrefix *out, const char *name)
 	}
 }
 
+/*
+ * stderr's lines split by a newline in a client's name (PostgreSQL writes
+ * %u, %d and the messages' names raw): after a line that could be ours
+ * failed, the next few lines are tried joined to the ones before them.
+ */
+typedef struct LsSplit
+{
+	size_t		marks[LS_INPUT_HISTORY];	/* events before each record */
+	bool		failed[LS_INPUT_HISTORY];	/* it could be ours, and failed */
+	int			pending;		/* lines left to try joins on */
+	uint64_t	unparsed;
+} LsSplit;
+
+static bool
+ls_try_joins(LsInput *in, const LsPrefix *prefix, LsRecord *r, LsReport *rep,
+			 LsSplit *sp)
+{
+	int			back;
+
+	for (back = 1; back < LS_INPUT_HISTORY; back++)
+	{
+		const char *span;
+		size_t		n = ls_input_join(in, back, &span);
+		int			k;
+
+		if (n == 0)
+			return false;
+		if (!ls_candidate(span, n) ||
+			ls_parse_stderr(prefix, span, n, r, ls_message_accept, NULL) != 1)
+			continue;
+		/* the joined lines' own readings were wrong: forget them */
+		ls_report_undo(rep, sp->marks[back]);
+		for (k = 0; k <= back; k++)
+		{
+			if (sp->failed[k])
+				sp->unparsed--;
+			sp->failed[k] = false;
+		}
+		ls_report_record(rep, r);
+		return true;
+	}
+	return false;
+}
+
+static void
+ls_scan_stderr(LsInput *in, const LsPrefix *prefix, const char *rec, size_t len,
+			   LsRecord *r, LsReport *rep, LsSplit *sp)
+{
+	bool		cand = ls_candidate(rec, len);
+	int			rc = 0;
+
+	memmove(sp->marks + 1, sp->marks, sizeof(sp->marks[0]) * (LS_INPUT_HISTORY - 1));
+	memmove(sp->failed + 1, sp->failed, sizeof(sp->failed[0]) * (LS_INPUT_HISTORY - 1));
+	sp->marks[0] = ls_report_mark(rep);
+	sp->failed[0] = false;
+
+	if (cand)
+	{
+		rc = ls_parse_stderr(prefix, rec, len, r, ls_message_accept, NULL);
+		if (rc == 1)
+		{
+			ls_report_record(rep, r);
+			sp->pending = 0;
+			return;
+		}
+		if (rc < 0)
+		{
+			sp->failed[0] = true;
+			sp->unparsed++;
+		}
+	}
+	if ((cand || sp->pending > 0) && ls_try_joins(in, prefix, r, rep, sp))
+	{
+		sp->pending = 0;
+		return;
+	}
+	if (cand)
+		sp->pending = LS_INPUT_HISTORY - 1;
+	else if (sp->pending > 0)
+		sp->pending--;
+}
+
 static LsLogFormat
 ls_detect_format(const char *buf, size_t len)
 {
@@ -214,7 +348,9 @@ ls_scan_file(const char *path, LsLogFormat forced, const LsPrefix *given,
 	uint64_t	unparsed = 0;
 	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
 	LsRecord   *r = malloc(sizeof(LsRecord));
+	LsSplit		split;
 
+	memset(&split, 0, sizeof(split));
 	if (in == NULL || r == NULL)
 	{
 		fprintf(stderr, "probe_detect_logscan: %s: %s\n", name, strerror(errno));
@@ -265,19 +401,8 @@ ls_scan_file(const char *path, LsLogFormat forced, const LsPrefix *given,
 				ok = ls_parse_json(rec, len, r);
 				break;
 			default:
-				if (!ls_candidate(rec, len))
-					continue;
-				switch (ls_parse_stderr(&prefix, rec, len, r, ls_message_accept, NULL))
-				{
-					case 1:
-						ok = true;
-						break;
-					case 0:
-						continue;	/* about something else */
-					default:
-						ok = false;
-				}
-				break;
+				ls_scan_stderr(in, &prefix, rec, len, r, rep, &split);
+				continue;
 		}
 		if (!ok)
 		{
@@ -286,6 +411,7 @@ ls_scan_file(const char *path, LsLogFormat forced, const LsPrefix *given,
 		}
 		ls_report_record(rep, r);
 	}
+	unparsed += split.unparsed;
 	if (rc < 0)
 		fprintf(stderr, "probe_detect_logscan: %s: read error (a truncated or corrupt gzip file?); "
 				"reporting what came before\n", name);

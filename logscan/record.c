@@ -24,10 +24,19 @@
 #include <string.h>
 
 /* The severities elog.c writes (error_severity()), and its two spaces. */
-static const char *const ls_severities[] = {
-	"FATAL", "LOG", "ERROR", "WARNING", "DETAIL", "HINT", "STATEMENT",
-	"CONTEXT", "NOTICE", "INFO", "PANIC", "QUERY", "LOCATION",
-	"DEBUG", "DEBUG1", "DEBUG2", "DEBUG3", "DEBUG4", "DEBUG5",
+typedef struct LsSeverity
+{
+	const char *name;
+	size_t		len;
+} LsSeverity;
+
+#define LS_SEV(s) {s, sizeof(s) - 1}
+static const LsSeverity ls_severities[] = {
+	LS_SEV("FATAL"), LS_SEV("LOG"), LS_SEV("ERROR"), LS_SEV("WARNING"),
+	LS_SEV("DETAIL"), LS_SEV("HINT"), LS_SEV("STATEMENT"), LS_SEV("CONTEXT"),
+	LS_SEV("NOTICE"), LS_SEV("INFO"), LS_SEV("PANIC"), LS_SEV("QUERY"),
+	LS_SEV("LOCATION"), LS_SEV("DEBUG"), LS_SEV("DEBUG1"), LS_SEV("DEBUG2"),
+	LS_SEV("DEBUG3"), LS_SEV("DEBUG4"), LS_SEV("DEBUG5"),
 };
 
 #define LS_MATCH_BUDGET 4096	/* steps of backtracking per line */
@@ -54,12 +63,15 @@ ls_severity_at(const char *s, size_t len, LsRecord *r)
 {
 	size_t		i;
 
+	/* most places asked are not: one look at the first letter */
+	if (len < 6 || s[0] < 'C' || s[0] > 'W')
+		return 0;
 	for (i = 0; i < sizeof(ls_severities) / sizeof(ls_severities[0]); i++)
 	{
-		size_t		n = strlen(ls_severities[i]);
+		size_t		n = ls_severities[i].len;
 
-		if (len >= n + 3 && memcmp(s, ls_severities[i], n) == 0 &&
-			memcmp(s + n, ":  ", 3) == 0)
+		if (s[0] == ls_severities[i].name[0] && len >= n + 3 &&
+			memcmp(s + n, ":  ", 3) == 0 && memcmp(s, ls_severities[i].name, n) == 0)
 		{
 			if (r)
 				ls_copy(r->severity, sizeof(r->severity), s, n);
@@ -79,11 +91,25 @@ ls_record_init(LsRecord *r)
 	r->pid = -1;
 }
 
+/*
+ * stderr's message: elog.c puts a tab after each newline of a message
+ * (append_with_tabs), not of the prefix, so a name with a newline reads
+ * back the same in both only without it.
+ */
 static void
-ls_set_message(LsRecord *r, const char *s, size_t n)
+ls_set_stderr_message(LsRecord *r, const char *s, size_t n)
 {
-	ls_copy(r->message, sizeof(r->message), s, n);
-	r->message_len = n < sizeof(r->message) ? n : sizeof(r->message) - 1;
+	size_t		i,
+				o = 0;
+
+	for (i = 0; i < n && o + 1 < sizeof(r->message); i++)
+	{
+		r->message[o++] = s[i];
+		if (s[i] == '\n' && i + 1 < n && s[i + 1] == '\t')
+			i++;
+	}
+	r->message[o] = '\0';
+	r->message_len = o;
 }
 
 /* ---- time ---- */
@@ -401,6 +427,9 @@ ls_match_from(LsMatch *m, int ti, size_t pos)
 	/* free text (a name, an application, a command tag): shortest first */
 	for (k = pos; k <= m->len && k - pos <= LS_FIELD_SPAN; k++)
 	{
+		/* application_name is printable ASCII (pg_clean_ascii); names are not */
+		if (k > pos && t->esc == 'a' && (unsigned char) m->s[k - 1] < 0x20)
+			return false;
 		m->end[ti] = k;
 		if (ls_match_rest(m, ti + 1, k))
 			return true;
@@ -533,7 +562,7 @@ ls_parse_free(const char *line, size_t len, LsRecord *r)
 	}
 	ls_severity_at(line + msg, len - msg, r);
 	msg += strlen(r->severity) + 3;
-	ls_set_message(r, line + msg, len - msg);
+	ls_set_stderr_message(r, line + msg, len - msg);
 	return true;
 }
 
@@ -590,7 +619,7 @@ ls_reading(LsMatch *m, size_t msg)
 		}
 	}
 	n = ls_severity_at(line + msg, m->len - msg, r);
-	ls_set_message(r, line + msg + n, m->len - msg - n);
+	ls_set_stderr_message(r, line + msg + n, m->len - msg - n);
 	return m->accept == NULL || m->accept(r, m->arg);
 }
 

@@ -80,6 +80,8 @@ typedef struct LsSource
 	uint64_t	failures;
 	uint32_t	first;			/* time text of the first and last events */
 	uint32_t	last;
+	int64_t		first_us;
+	int64_t		last_us;
 	uint64_t	kinds[PD_KIND_MAX];
 	LsCounts	protocols;
 	LsCounts	users;
@@ -321,19 +323,33 @@ ls_report_record(LsReport *rep, const LsRecord *r)
 		e->waited_ms = (int32_t) ((r->t_us - conn->t_us) / 1000);
 
 	/*
-	 * The message names the user of a failed login; the prefix the rest
-	 * (where "[unknown]" is what %u and %d say before the start-up packet).
+	 * The message names the user of a failed login; the prefix (or csvlog's
+	 * and jsonlog's fields) the rest, as the module copies Port's names for
+	 * every kind ("[unknown]" is what %u and %d say before they are known).
 	 */
 	if (m.has_user)
 		e->user = ls_intern_escaped(rep, m.user);
-	else if (ls_prefix_name(r->has_user, r->user) && pd_kind_is_auth(e->kind))
+	else if (ls_prefix_name(r->has_user, r->user))
 		e->user = ls_intern_escaped(rep, r->user);
 	if (m.has_database)
 		e->database = ls_intern_escaped(rep, m.database);
-	else if (ls_prefix_name(r->has_database, r->database) && pd_kind_is_auth(e->kind))
+	else if (ls_prefix_name(r->has_database, r->database))
 		e->database = ls_intern_escaped(rep, r->database);
 
 	ls_classify(rep, e, r);
+}
+
+size_t
+ls_report_mark(const LsReport *rep)
+{
+	return rep->nev;
+}
+
+void
+ls_report_undo(LsReport *rep, size_t mark)
+{
+	if (mark < rep->nev)
+		rep->nev = mark;
 }
 
 void
@@ -456,9 +472,17 @@ ls_cmp_source(const void *a, const void *b)
 static void
 ls_tally(LsReport *rep, LsSource *s, const LsEvent *e)
 {
-	if (s->events == 0)
+	/* the earliest and the latest (the log's order where times lack) */
+	if (s->events == 0 || (e->has_t && e->t_us < s->first_us))
+	{
 		s->first = e->time;
-	s->last = e->time;
+		s->first_us = e->has_t ? e->t_us : INT64_MAX;
+	}
+	if (s->events == 0 || !e->has_t || e->t_us >= s->last_us)
+	{
+		s->last = e->time;
+		s->last_us = e->has_t ? e->t_us : INT64_MIN;
+	}
 	s->events++;
 	s->kinds[e->kind]++;
 	if (e->protocol)
@@ -751,6 +775,26 @@ ls_print_kinds(const LsSource *s, FILE *out, LsFormat f)
 		fputc('}', out);
 }
 
+/*
+ * A name in a space-separated list (text, csv): one word, a space as \x20
+ * (the name is escaped already: printable ASCII); in csv a quote doubled.
+ */
+static void
+ls_list_word(FILE *out, const char *s, LsFormat f)
+{
+	for (; *s; s++)
+	{
+		if (*s == ' ')
+			fputs("\\x20", out);
+		else
+		{
+			if (*s == '"' && f == LS_FORMAT_CSV)
+				fputc('"', out);
+			fputc(*s, out);
+		}
+	}
+}
+
 static void
 ls_print_counts(const LsReport *rep, LsCounts *c, FILE *out, LsFormat f,
 				bool with_n, int max)
@@ -772,11 +816,15 @@ ls_print_counts(const LsReport *rep, LsCounts *c, FILE *out, LsFormat f,
 			ls_json_str(out, name);
 			if (with_n)
 				fprintf(out, ":%llu", (unsigned long long) c->c[i].n);
+			continue;
 		}
-		else if (with_n)
-			fprintf(out, "%s%s=%llu", i ? " " : "", name, (unsigned long long) c->c[i].n);
-		else
-			fprintf(out, "%s%s", i ? " " : "", name);
+		if (i > 0)
+			fputc(' ', out);
+		else if (f == LS_FORMAT_CSV && name[0] && strchr("=+-@", name[0]) != NULL)
+			fprintf(out, "\\x%02x", (unsigned char) *name++);	/* no formula */
+		ls_list_word(out, name, f);
+		if (with_n)
+			fprintf(out, "=%llu", (unsigned long long) c->c[i].n);
 	}
 	if (f == LS_FORMAT_JSON)
 		fputc(with_n ? '}' : ']', out);

@@ -42,6 +42,14 @@ extern LsReport *ls_report_new(const LsOptions *opt);
 /* One record of the log, in the log's order. */
 extern void ls_report_record(LsReport *rep, const LsRecord *r);
 
+/*
+ * Events recorded so far, and forgetting those after a mark: a stderr line
+ * split by a newline in a client's name may have given an event of its own
+ * before the whole line was read.
+ */
+extern size_t ls_report_mark(const LsReport *rep);
+extern void ls_report_undo(LsReport *rep, size_t mark);
+
 /* What the reader saw: records read, records no format matched, cut. */
 extern void ls_report_input(LsReport *rep, uint64_t records, uint64_t unparsed,
 							uint64_t cut);
