@@ -70,6 +70,25 @@ g=$(best grep -c FATAL "$work/postgresql.log")
 l=$(best "$prog" --report=summary "$work/postgresql.log")
 gz_g=$(best sh -c "zcat '$work/postgresql.log.gz' | grep -c FATAL")
 gz_l=$(best "$prog" --report=summary "$work/postgresql.log.gz")
+# cold: what the disk gives (root only: the page cache is dropped first)
+cold()
+{
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	local s e
+	s=$(date +%s.%N)
+	"$@" > "$work/out"
+	e=$(date +%s.%N)
+	echo "$s $e" | awk '{print $2 - $1}'
+}
+cold_rows=
+if [ "$(id -u)" = 0 ] && [ -w /proc/sys/vm/drop_caches ]; then
+	c_cat=$(cold cat "$work/postgresql.log")
+	c_g=$(cold grep -c FATAL "$work/postgresql.log")
+	c_l=$(cold "$prog" --report=summary "$work/postgresql.log")
+	cold_rows=$(awk -v c="$c_cat" -v g="$c_g" -v l="$c_l" -v b="$bytes" 'BEGIN {
+		printf "| plain, page cache dropped (cat: %.2f s, %.0f MB/s) | %.2f s | %.2f s | %.2f | %.0f |\n", c, b / 1048576 / c, g, l, l / g, b / 1048576 / l }')
+fi
 events=$("$prog" --report=summary --format=json "$work/postgresql.log" | grep -o '"events":[0-9]*' | head -1)
 
 {
@@ -82,5 +101,6 @@ events=$("$prog" --report=summary --format=json "$work/postgresql.log" | grep -o
 	echo "| --- | --- | --- | --- | --- |"
 	awk -v g="$g" -v l="$l" -v b="$bytes" 'BEGIN { printf "| plain | %.2f s | %.2f s | %.2f | %.0f |\n", g, l, l / g, b / 1048576 / l }'
 	awk -v g="$gz_g" -v l="$gz_l" -v b="$bytes" 'BEGIN { printf "| gzip -1 (zcat \\| grep -c) | %.2f s | %.2f s | %.2f | %.0f |\n", g, l, l / g, b / 1048576 / l }'
+	[ -z "$cold_rows" ] || echo "$cold_rows"
 } > bench/RESULTS-logscan.md
 cat bench/RESULTS-logscan.md

@@ -30,7 +30,8 @@ release_of()
 
 # What the tests need inside: the server and its headers (libpq-be.h needs
 # gssapi.h, and on bullseye openssl headers), a compiler, the TAP modules,
-# and the real clients the TAP tests send.
+# zlib (probe_detect_logscan reads gzip-compressed logs), and the real
+# clients the TAP tests send.
 packages_of()
 {
 	local major=$1 pg
@@ -39,7 +40,7 @@ packages_of()
 	else
 		pg="postgresql-$major postgresql-server-dev-$major"
 	fi
-	echo "$pg libkrb5-dev libssl-dev make gcc libc6-dev perl libipc-run-perl util-linux procps nmap curl openssl openssh-client ca-certificates"
+	echo "$pg libkrb5-dev libssl-dev zlib1g-dev make gcc libc6-dev perl libipc-run-perl util-linux procps nmap curl openssl openssh-client ca-certificates"
 }
 
 dir_of()

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
 	make gcc clang libclang-rt-14-dev
-	"postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" libkrb5-dev
+	"postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" libkrb5-dev zlib1g-dev
 	libipc-run-perl
 	nmap curl openssh-client openssl fail2ban prometheus-postgres-exporter hydra
 )
