@@ -120,6 +120,7 @@ unit: unit/unit_text unit/unit_classify unit/unit_scan unit/unit_ja4 unit/unit_l
 	./unit/unit_scan
 	./unit/unit_logscan
 	perl logscan/test_fixtures.pl
+	perl logscan/test_cli.pl
 
 unit/unit_text: unit/unit_text.c pd_text.c pd_text.h
 	$(CC) $(UNIT_CFLAGS) -o $@ unit/unit_text.c pd_text.c
