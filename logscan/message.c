@@ -61,15 +61,6 @@ ls_ends(const char *s, size_t n, const char *w)
 	return n >= k && memcmp(s + n - k, w, k) == 0;
 }
 
-static void
-ls_put(char *dst, size_t size, const char *s, size_t n)
-{
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
 /*
  * 'unsupported frontend protocol 65363.19778: server supports 3.0 to 3.0'
  * (and "1.0 to 3.0", "2.0 to 3.0", "3.0 to 3.2" in other releases)
@@ -131,7 +122,7 @@ ls_auth_failed(const char *s, size_t n, LsMessage *m)
 		return false;
 	m->kind = PD_KIND_AUTH_FAILED;
 	m->has_user = true;
-	ls_put(m->user, sizeof(m->user), s + at, n - 1 - at);
+	ls_copy(m->user, sizeof(m->user), s + at, n - 1 - at);
 	return true;
 }
 
@@ -150,7 +141,7 @@ ls_quoted(const char *s, size_t n, size_t *i, const char *key, char *out,
 	e = memmem(s + a, n - a, until, strlen(until));
 	if (e == NULL)
 		return false;
-	ls_put(out, outsz, s + a, (size_t) (e - s) - a);
+	ls_copy(out, outsz, s + a, (size_t) (e - s) - a);
 	*i = (size_t) (e - s) + strlen(until);
 	return true;
 }
@@ -204,7 +195,7 @@ ls_hba(const char *s, size_t n, LsMessage *m)
 		if (e)
 		{
 			m->has_user = true;
-			ls_put(m->user, sizeof(m->user), s + a, (size_t) (e - s) - a);
+			ls_copy(m->user, sizeof(m->user), s + a, (size_t) (e - s) - a);
 		}
 	}
 	else
@@ -222,7 +213,7 @@ ls_hba(const char *s, size_t n, LsMessage *m)
 		if (d == NULL)
 			return true;
 		m->has_user = true;
-		ls_put(m->user, sizeof(m->user), s + a, (size_t) (d - s) - a);
+		ls_copy(m->user, sizeof(m->user), s + a, (size_t) (d - s) - a);
 		a = (size_t) (d - s) + sizeof(db) - 1;
 		for (q = s + a; q < s + n && (q = memmem(q, n - (q - s), "\", ", 3)) != NULL; q++)
 			e = q;
@@ -231,7 +222,7 @@ ls_hba(const char *s, size_t n, LsMessage *m)
 		if (e)
 		{
 			m->has_database = true;
-			ls_put(m->database, sizeof(m->database), s + a, (size_t) (e - s) - a);
+			ls_copy(m->database, sizeof(m->database), s + a, (size_t) (e - s) - a);
 		}
 	}
 	m->ssl = ls_ends(s, n, ", SSL on") || ls_ends(s, n, ", SSL encryption");
@@ -250,14 +241,14 @@ ls_missing(const char *s, size_t n, LsMessage *m)
 	{
 		m->kind = PD_KIND_UNKNOWN_ROLE;
 		m->has_user = true;
-		ls_put(m->user, sizeof(m->user), s + 6, n - 6 - (sizeof(tail) - 1));
+		ls_copy(m->user, sizeof(m->user), s + 6, n - 6 - (sizeof(tail) - 1));
 		return true;
 	}
 	if (ls_starts(s, n, "database \"") && n >= 10 + sizeof(tail) - 1)
 	{
 		m->kind = PD_KIND_UNKNOWN_DATABASE;
 		m->has_database = true;
-		ls_put(m->database, sizeof(m->database), s + 10, n - 10 - (sizeof(tail) - 1));
+		ls_copy(m->database, sizeof(m->database), s + 10, n - 10 - (sizeof(tail) - 1));
 		return true;
 	}
 	return false;
@@ -276,7 +267,7 @@ ls_connection(const char *s, size_t n, LsMessage *m)
 	i = sizeof(head) - 1;
 	for (e = i; e < n && s[e] != ' '; e++)
 		;
-	ls_put(m->host, sizeof(m->host), s + i, e - i);
+	ls_copy(m->host, sizeof(m->host), s + i, e - i);
 	if (ls_starts(s + e, n - e, " port="))
 	{
 		int			port = 0;

@@ -42,7 +42,7 @@ static const LsSeverity ls_severities[] = {
 #define LS_MATCH_BUDGET 4096	/* steps of backtracking per line */
 #define LS_FIELD_SPAN	320		/* longest value a name escape may take */
 
-static void
+void
 ls_copy(char *dst, size_t size, const char *src, size_t n)
 {
 	if (n >= size)

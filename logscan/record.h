@@ -41,6 +41,9 @@ typedef struct LsRecord
 	size_t		message_len;	/* it may hold NUL bytes (jsonlog's \u0000) */
 } LsRecord;
 
+/* Copy n bytes of src into dst as a string, truncated to size - 1. */
+extern void ls_copy(char *dst, size_t size, const char *src, size_t n);
+
 /* log_line_prefix, compiled */
 #define LS_PREFIX_TOKENS 64
 typedef struct LsToken
