@@ -339,6 +339,31 @@ ls_same_name(bool prefix_has, const char *prefix, bool msg_has, const char *msg)
 	return strcmp(prefix, msg) == 0;
 }
 
+/* A name in the prefix: not empty, not "[unknown]". */
+static bool
+ls_known(bool has, const char *name)
+{
+	return has && name[0] != '\0' && strcmp(name, "[unknown]") != 0;
+}
+
+/* Kinds PostgreSQL logs before the start-up packet names anybody. */
+static bool
+ls_before_startup(int kind)
+{
+	switch (kind)
+	{
+		case PD_KIND_UNSUPPORTED_PROTOCOL:
+		case PD_KIND_INVALID_LENGTH:
+		case PD_KIND_INCOMPLETE_PACKET:
+		case PD_KIND_UNENCRYPTED_AFTER_REQUEST:
+		case PD_KIND_TLS_FAILURE:
+		case PD_KIND_TLS_CLIENT_FAILURE:
+		case PD_KIND_TLS_REJECTED:
+			return true;
+	}
+	return false;
+}
+
 bool
 ls_message_accept(const LsRecord *r, void *arg)
 {
@@ -349,13 +374,22 @@ ls_message_accept(const LsRecord *r, void *arg)
 		return false;
 
 	/*
-	 * A name with a newline in the prefix: the line was split and joined
-	 * again (probe_detect_logscan.c), and only a message that names it too
-	 * is the line's own; a shorter join can read as a message that the
-	 * client's name holds further on.
+	 * Before the start-up packet is read, %u and %d are "[unknown]": a
+	 * reading of such a rejection whose prefix holds a name took a client's
+	 * text for the line (a shorter join of a line split by a newline in a
+	 * name, whose message reads on inside that name).  missing_user has no
+	 * user by definition; an invalid layout's names are never split.
 	 */
-	if ((r->has_user && strchr(r->user, '\n') && !m.has_user) ||
-		(r->has_database && strchr(r->database, '\n') && !m.has_database))
+	if (ls_before_startup(m.kind) || m.kind == PD_KIND_MISSING_USER)
+	{
+		if (ls_known(r->has_user, r->user))
+			return false;
+		if (m.kind != PD_KIND_MISSING_USER && ls_known(r->has_database, r->database))
+			return false;
+	}
+	if (m.kind == PD_KIND_INVALID_LAYOUT &&
+		((r->has_user && strchr(r->user, '\n')) ||
+		 (r->has_database && strchr(r->database, '\n'))))
 		return false;
 	return ls_same_name(r->has_user, r->user, m.has_user, m.user) &&
 		ls_same_name(r->has_database, r->database, m.has_database, m.database);
