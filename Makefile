@@ -50,8 +50,8 @@ $(OBJS): $(wildcard $(srcdir)/*.h $(srcdir)/classify/*.h)
 # for servers that cannot load the module (logscan/, docs/logscan.md).
 # Built with the module, installed beside pg_ctl.
 LOGSCAN = logscan/probe_detect_logscan
-LOGSCAN_OBJS = logscan/probe_detect_logscan.o logscan/input.o logscan/record.o \
-	logscan/message.o logscan/report.o
+LOGSCAN_OBJS = logscan/probe_detect_logscan.o logscan/scan.o logscan/input.o \
+	logscan/record.o logscan/message.o logscan/report.o
 # what it shares with the module: pure C, no server headers
 LOGSCAN_SHARED = $(CLASSIFY_OBJS) pd_text.o pd_scan.o pd_labels.o pd_reasons.o
 ifneq ($(PGXS),)
@@ -177,9 +177,9 @@ unit/fuzz_classify: unit/fuzz_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
 	$(CLANG_FUZZ) $(FUZZ_FLAGS) -o $@ unit/fuzz_classify.c $(CLASSIFIER)
 
 # the log's parsers and the report, seeded with the fixtures of every format
-LOGSCAN_FUZZED = logscan/record.c logscan/message.c logscan/report.c $(CLASSIFIER) pd_reasons.c
+LOGSCAN_FUZZED = logscan/scan.c logscan/input.c logscan/record.c logscan/message.c logscan/report.c $(CLASSIFIER) pd_reasons.c
 unit/fuzz_logscan: unit/fuzz_logscan.c $(LOGSCAN_FUZZED) $(CLASSIFIER_H) $(wildcard logscan/*.h)
-	$(CLANG_FUZZ) $(FUZZ_FLAGS) -D_GNU_SOURCE -o $@ unit/fuzz_logscan.c $(LOGSCAN_FUZZED)
+	$(CLANG_FUZZ) $(FUZZ_FLAGS) -D_GNU_SOURCE -o $@ unit/fuzz_logscan.c $(LOGSCAN_FUZZED) -lz
 
 # The classifier against 240 runs of real programs from Debian, live and
 # replayed (root; installs the programs and this tree's module; not CI):

@@ -222,7 +222,6 @@ ls_report_new(const LsOptions *opt)
 	LsReport   *rep = ls_alloc(sizeof(LsReport));
 
 	rep->opt = *opt;
-	rep->conns = ls_alloc(sizeof(LsConn) * LS_PIDS);
 	ls_intern(rep, "-");		/* makes id 0 "none" */
 	return rep;
 }
@@ -271,7 +270,13 @@ ls_report_record(LsReport *rep, const LsRecord *r)
 	if (what == LS_LINE_OTHER)
 		return;
 	if (r->pid > 0)
-		conn = &rep->conns[r->pid % LS_PIDS];
+	{
+		/* only logs with log_connections' lines need the table */
+		if (rep->conns == NULL && what == LS_LINE_CONNECTION)
+			rep->conns = ls_alloc(sizeof(LsConn) * LS_PIDS);
+		if (rep->conns)
+			conn = &rep->conns[r->pid % LS_PIDS];
+	}
 
 	if (what == LS_LINE_CONNECTION)
 	{

@@ -13,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "logscan/message.h"
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "logscan/record.h"
 #include "logscan/report.h"
+#include "logscan/scan.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,12 +37,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.report = LS_REPORT_EVENTS | LS_REPORT_SOURCES | LS_REPORT_SUMMARY,
 	.guessing_threshold = 2,.guessing_window = 600};
 	static LsPrefix prefix;
-	static LsRecord r;
+	static const LsLogFormat formats[] = {LS_LOG_AUTO, LS_LOG_STDERR, LS_LOG_CSV, LS_LOG_JSON};
 	LsReport   *rep;
-	const char *s;
-	size_t		n,
-				pos = 0;
 	int			mode;
+	int			fd;
+	char		path[64];
 	char	   *out = NULL;
 	size_t		outlen = 0;
 	FILE	   *f;
@@ -47,8 +49,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	mode = data[0];
-	s = (const char *) data + 1;
-	n = size - 1;
 	opt.format = (LsFormat) ((mode >> 4) % 3);
 	if (opt.format == LS_FORMAT_CSV)
 		opt.report = (mode & 0x40) ? LS_REPORT_SOURCES : LS_REPORT_EVENTS;
@@ -62,25 +62,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		ls_prefix_free(&prefix);
 
+	fd = memfd_create("log", 0);
+	if (fd < 0 || write(fd, data + 1, size - 1) != (ssize_t) (size - 1))
+		abort();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	rep = ls_report_new(&opt);
-	while (pos <= n)
-	{
-		const char *nl = memchr(s + pos, '\n', n - pos);
-		size_t		len = nl ? (size_t) (nl - (s + pos)) : n - pos;
-		int			ok;
-
-		if ((mode & 7) == 6)
-			ok = ls_parse_csv(s + pos, len, &r);
-		else if ((mode & 7) == 7)
-			ok = ls_parse_json(s + pos, len, &r);
-		else
-			ok = ls_parse_stderr(&prefix, s + pos, len, &r,
-								 (mode & 8) ? ls_message_accept : NULL, NULL) == 1;
-		if (ok)
-			ls_report_record(rep, &r);
-		pos += len + 1;
-	}
-	ls_report_input(rep, 1, 0, 0);
+	/* bit 3: the prefix given (one of five, or the free form), or detected */
+	ls_scan_file(path, (mode & 8) ? LS_LOG_STDERR : formats[(mode >> 1) & 3],
+				 (mode & 8) ? &prefix : NULL, rep);
+	close(fd);
 
 	f = open_memstream(&out, &outlen);
 	if (f == NULL)
