@@ -7,6 +7,9 @@
 # What cannot match, and is left out of the comparisons:
 # - auth_abandoned (a client that hangs up at the password prompt, as psql
 #   does when it has no password): PostgreSQL logs nothing for it;
+# - tls_rejected (17+: direct TLS to a server without ssl, as nmap's TLS
+#   probes are): "direct SSL connection rejected" is logged only with
+#   trace_connection_negotiation, a developer's setting;
 # - protocol and tool of events other than unsupported_protocol: the log
 #   says "invalid length of startup packet" without the bytes the module
 #   classified (an HTTP request, an SSH banner), while the rejected version
@@ -245,11 +248,18 @@ sub log_lines_of
 	return join('', map { "\n    log: $_" } @l);
 }
 
+# Kinds PostgreSQL writes a log line for (see the top).
+sub logged_kind
+{
+	my ($kind) = @_;
+	return $kind ne 'auth_abandoned' && $kind ne 'tls_rejected';
+}
+
 # The program's events (one format) against the module's.
 sub compare_with_module
 {
 	my ($label, $prog, $mod, %opt) = @_;
-	my @mod = grep { $_->{kind} ne 'auth_abandoned' } @$mod;
+	my @mod = grep { logged_kind($_->{kind}) } @$mod;
 
 	is_deeply(count_kinds(@$prog), count_kinds(@mod),
 		"$label: events per kind from 127.0.0.1 are the module's");
@@ -433,13 +443,13 @@ for my $run (sort keys %runs)
 	ok($src, "$run: a source record for 127.0.0.1") or next;
 	is($src->{verdict}, $source->{verdict}, "$run: the verdict is the module's");
 	is($src->{failed_logins}, $source->{failed_logins}, "$run: failed logins are the module's");
-	my $abandoned = grep { $_->{kind} eq 'auth_abandoned' } @module;
-	is($src->{events}, $source->{events} - $abandoned,
-		"$run: events of the source are the module's, less $abandoned abandoned");
-	my %kinds = %{ count_kinds(grep { $_->{kind} ne 'auth_abandoned' } @module) };
+	my $unlogged = grep { !logged_kind($_->{kind}) } @module;
+	is($src->{events}, $source->{events} - $unlogged,
+		"$run: events of the source are the module's, less $unlogged without a log line");
+	my %kinds = %{ count_kinds(grep { logged_kind($_->{kind}) } @module) };
 	is_deeply($src->{kinds}, \%kinds, "$run: kinds of the source are the module's");
 	# the module's users but those only of abandoned logins (no log line)
-	my %logged = map { ($_->{user} => 1) } grep { $_->{kind} ne 'auth_abandoned' } @module;
+	my %logged = map { ($_->{user} => 1) } grep { logged_kind($_->{kind}) } @module;
 	my $plain = sub { [ grep { !/^ev"il/ } @_ ] };
 	my @want = grep { $logged{$_} } @{ $source->{users} };
 	is_deeply($stderr ? $plain->(sort @{ $src->{users} // [] }) : [ sort @{ $src->{users} // [] } ],
