@@ -275,7 +275,6 @@ ls_detect_format(const char *buf, size_t len)
 {
 	const char *nl = memchr(buf, '\n', len);
 	size_t		n = nl ? (size_t) (nl - buf) : len;
-	LsRecord	r;
 	int64_t		us;
 	size_t		t;
 
@@ -290,7 +289,6 @@ ls_detect_format(const char *buf, size_t len)
 	t = ls_parse_time(buf, n, &us);
 	if (t > 0 && t < n && buf[t] == ',')
 		return LS_LOG_CSV;
-	(void) r;
 	return LS_LOG_STDERR;
 }
 
@@ -298,7 +296,7 @@ int
 ls_scan_file(const char *path, LsLogFormat forced, const LsPrefix *given,
 			 LsReport *rep)
 {
-	LsInput    *in = ls_input_open(path);
+	LsInput    *in;
 	LsInputStats st = {0};
 	LsLogFormat fmt = forced;
 	LsPrefix	prefix;
@@ -307,15 +305,21 @@ ls_scan_file(const char *path, LsLogFormat forced, const LsPrefix *given,
 	int			rc;
 	uint64_t	unparsed = 0;
 	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
-	LsRecord   *r = malloc(sizeof(LsRecord));
+	LsRecord   *r;
 	LsSplit		split;
 
 	memset(&split, 0, sizeof(split));
-	if (in == NULL || r == NULL)
+	in = ls_input_open(path);
+	if (in == NULL)
 	{
 		fprintf(stderr, "probe_detect_logscan: %s: %s\n", name, strerror(errno));
-		free(r);
 		return -1;
+	}
+	r = malloc(sizeof(LsRecord));
+	if (r == NULL)
+	{
+		fprintf(stderr, "probe_detect_logscan: out of memory\n");
+		exit(2);
 	}
 	if (fmt == LS_LOG_AUTO)
 	{
