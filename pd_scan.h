@@ -35,7 +35,7 @@ typedef struct PdScanEvent
 	uint16_t	raw_len;
 	uint8_t		raw_head[4];	/* first bytes of the payload */
 	const char *tool;			/* the classifier's tool, "" if none */
-	bool		from_log;		/* a server log's line: no bytes, no wait known */
+	bool		from_log;		/* a server log's line: no bytes (probe_detect_logscan) */
 
 	/* results */
 	const char *scan_tool;		/* tool the recognised scan names, or NULL */

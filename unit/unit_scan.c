@@ -173,6 +173,52 @@ main(void)
 	/* empty input */
 	ok(pd_scan_detect(NULL, 0) == 0, "no events, no scan");
 
+	/*
+	 * A server log (probe_detect_logscan): no bytes, no wait.  Two invalid
+	 * lengths, then Kerberos and SMBProgNeg, are nmap; one invalid length
+	 * is not enough, nor are the version words without any, nor the same
+	 * events from the module (which has their bytes).
+	 */
+	{
+		PdScanEvent e[4] = {
+			ev_len(6.0, -1, "", 0, NULL),
+			ev_len(6.1, -1, "", 0, NULL),
+			ev_ver(6.2, 0x6a816e30, PD_KIND_UNSUPPORTED_PROTOCOL),
+			ev_ver(6.3, 0xff534d42, PD_KIND_UNSUPPORTED_PROTOCOL),
+		};
+		int			i,
+					bits;
+
+		for (i = 0; i < 4; i++)
+			e[i].from_log = true;
+		bits = pd_scan_detect(e, 4);
+		ok(bits == PD_SCAN_NMAP, "log: nmap from its sequence of lines");
+		ok(strcmp(tool_of(&e[0]), "nmap -sV") == 0, "log: an invalid length in it is nmap's");
+		ok(strcmp(tool_of(&e[3]), "nmap -sV SMBProgNeg") == 0, "log: SMBProgNeg named");
+		ok(pd_scan_detect(e + 1, 3) == 0, "log: one invalid length is not enough");
+		ok(pd_scan_detect(e, 3) == 0, "log: no SMBProgNeg, no verdict");
+		for (i = 0; i < 4; i++)
+			e[i].from_log = false;
+		ok(pd_scan_detect(e, 4) == 0, "module: the same events without their bytes are no scan");
+	}
+	{
+		/* the lines minutes apart: two runs, neither a scan */
+		PdScanEvent e[4] = {
+			ev_len(0, -1, "", 0, NULL),
+			ev_len(1, -1, "", 0, NULL),
+			ev_ver(200, 0x6a816e30, PD_KIND_UNSUPPORTED_PROTOCOL),
+			ev_ver(201, 0xff534d42, PD_KIND_UNSUPPORTED_PROTOCOL),
+		};
+		int			i;
+
+		for (i = 0; i < 4; i++)
+			e[i].from_log = true;
+		ok(pd_scan_detect(e, 4) == 0, "log: the lines minutes apart are no scan");
+	}
+	ok(pd_scan_nmap_word(0xff534d42) && strcmp(pd_scan_nmap_word(0xff534d42), "nmap -sV SMBProgNeg") == 0,
+	   "the nmap probe of 65363.19778");
+	ok(pd_scan_nmap_word(0x00030000) == NULL, "3.0 is no nmap probe");
+
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
