@@ -85,6 +85,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ev[i].raw_len = b0 & 3;
 		memset(ev[i].raw_head, '\r', 4);
 		ev[i].tool = (b0 & 4) ? c.tool : "";
+		ev[i].from_log = (b0 & 8) != 0;
 	}
 	pd_scan_detect(ev, 8);
 	return 0;
