@@ -179,7 +179,7 @@ unit/fuzz_classify: unit/fuzz_classify.c $(CLASSIFIER) $(CLASSIFIER_H)
 # the log's parsers and the report, seeded with the fixtures of every format
 LOGSCAN_FUZZED = logscan/scan.c logscan/input.c logscan/record.c logscan/message.c logscan/report.c $(CLASSIFIER) pd_reasons.c
 unit/fuzz_logscan: unit/fuzz_logscan.c $(LOGSCAN_FUZZED) $(CLASSIFIER_H) $(wildcard logscan/*.h)
-	$(CLANG_FUZZ) $(FUZZ_FLAGS) -D_GNU_SOURCE -o $@ unit/fuzz_logscan.c $(LOGSCAN_FUZZED) -lz
+	$(CLANG_FUZZ) $(FUZZ_FLAGS) -D_GNU_SOURCE -DLS_BUF_SIZE=262144 -o $@ unit/fuzz_logscan.c $(LOGSCAN_FUZZED) -lz
 
 # The classifier against 240 runs of real programs from Debian, live and
 # replayed (root; installs the programs and this tree's module; not CI):

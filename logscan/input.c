@@ -19,7 +19,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
+/* the fuzzer builds it smaller, to reach the refills more often */
+#ifndef LS_BUF_SIZE
 #define LS_BUF_SIZE (1024 * 1024)
+#endif
 
 struct LsInput
 {
@@ -82,6 +85,9 @@ ls_fill(LsInput *in)
 
 	if (in->eof || in->error)
 		return false;
+	/* a history that would crowd out the next record is dropped */
+	if (in->nhist > 0 && in->end - in->hist[in->nhist - 1] > LS_BUF_SIZE / 2)
+		in->nhist = 0;
 	if (in->start > 0)
 	{
 		/* keep the records of the history */
