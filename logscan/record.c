@@ -566,12 +566,17 @@ ls_parse_free(const char *line, size_t len, LsRecord *r)
 	return true;
 }
 
-/* A value padded with spaces (%-10u) without them. */
+/* A value padded with spaces (%-10u, %10p) without them. */
 static size_t
-ls_unpad(const LsToken *t, const char *v, size_t n)
+ls_unpad(const LsToken *t, const char **v, size_t n)
 {
-	while (t->padded && n > 0 && v[n - 1] == ' ')
+	while (t->padded && n > 0 && (*v)[n - 1] == ' ')
 		n--;
+	while (t->padded && n > 0 && (*v)[0] == ' ')
+	{
+		(*v)++;
+		n--;
+	}
 	return n;
 }
 
@@ -590,7 +595,7 @@ ls_reading(LsMatch *m, size_t msg)
 	for (i = 0; i < p->ntok; i++)
 	{
 		const char *v = line + m->start[i];
-		size_t		vn = ls_unpad(&p->tok[i], v, m->end[i] - m->start[i]);
+		size_t		vn = ls_unpad(&p->tok[i], &v, m->end[i] - m->start[i]);
 
 		switch (p->tok[i].esc)
 		{

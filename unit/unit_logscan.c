@@ -95,6 +95,7 @@ static const StderrCase stderr_cases[] = {
 	{"%m %-10u %p ", "2026-11-29 09:14:03.120 UTC bob        42 LOG:  incomplete startup packet",
 	1, "", -1, 42, "bob", "", "LOG", "incomplete startup packet"},
 	{"%%%p%% ", "%42% LOG:  x", 1, "", -1, 42, "", "", "LOG", "x"},
+	{"%m %6p ", "2026-11-29 09:14:03.120 UTC     42 LOG:  x", 1, "", -1, 42, "", "", "LOG", "x"},
 	{"", "FATAL:  no PostgreSQL user name specified in startup packet", 1, "", -1, -1, "", "", "FATAL",
 	"no PostgreSQL user name specified in startup packet"},
 	/* a statement's continuation line is no record */
