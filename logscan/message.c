@@ -153,7 +153,7 @@ ls_quoted(const char *s, size_t n, size_t *i, const char *key, char *out,
  * connection for host ...', and the replication forms without a database.
  */
 static bool
-ls_hba(const char *s, size_t n, LsMessage *m)
+ls_hba(const char *s, size_t n, const LsRecord *r, LsMessage *m)
 {
 	size_t		i;
 	bool		replication = false;
@@ -200,16 +200,25 @@ ls_hba(const char *s, size_t n, LsMessage *m)
 	}
 	else
 	{
-		/* user "U", database "D"[, SSL ...]: the names may hold '", ' */
+		/*
+		 * user "U", database "D"[, SSL ...]: the names may hold '", '.  The
+		 * record's own user (%u, csvlog's, jsonlog's) says where the user
+		 * ends if it fits; else the first '", database "' does.
+		 */
 		static const char db[] = "\", database \"";
-		const char *d;
+		const char *d = NULL;
 		const char *e = NULL;
 		const char *q;
 		size_t		a = i + strlen("user \"");
+		size_t		ul = r->has_user ? strlen(r->user) : 0;
 
 		if (!ls_starts(s + i, n - i, "user \""))
 			return true;
-		d = memmem(s + a, n - a, db, sizeof(db) - 1);
+		if (ul > 0 && a + ul <= n && memcmp(s + a, r->user, ul) == 0 &&
+			ls_starts(s + a + ul, n - a - ul, db))
+			d = s + a + ul;
+		if (d == NULL)
+			d = memmem(s + a, n - a, db, sizeof(db) - 1);
 		if (d == NULL)
 			return true;
 		m->has_user = true;
@@ -320,7 +329,7 @@ ls_message(const LsRecord *r, LsMessage *m)
 			return LS_LINE_EVENT;
 		}
 	}
-	if (ls_unsupported(s, n, m) || ls_hba(s, n, m) || ls_missing(s, n, m) ||
+	if (ls_unsupported(s, n, m) || ls_hba(s, n, r, m) || ls_missing(s, n, m) ||
 		ls_auth_failed(s, n, m))
 		return LS_LINE_EVENT;
 	return LS_LINE_OTHER;

@@ -255,6 +255,26 @@ static const MessageCase message_cases[] = {
 	{"FATAL", "", LS_LINE_OTHER, 0},
 };
 
+/* pg_hba's message with a user name that holds its own '", database "' */
+static void
+test_hba_hint(void)
+{
+	LsRecord	r;
+	LsMessage	m;
+	const char *msg = "no pg_hba.conf entry for host \"192.0.2.1\", user \"a\", database \"b\", database \"postgres\", no encryption";
+
+	memset(&r, 0, sizeof(r));
+	strcpy(r.severity, "FATAL");
+	strcpy(r.message, msg);
+	r.message_len = strlen(msg);
+	r.has_user = true;
+	strcpy(r.user, "a\", database \"b");
+	check(ls_message(&r, &m) == LS_LINE_EVENT, "hba with a hint");
+	check_str(m.user, "a\", database \"b", "hba: the record's user says where it ends");
+	check_str(m.database, "postgres", "hba: and where the database starts");
+	check(ls_message_accept(&r, NULL), "hba: the reading agrees with its prefix");
+}
+
 static void
 test_messages(void)
 {
@@ -355,6 +375,7 @@ main(void)
 	test_csv();
 	test_json();
 	test_messages();
+	test_hba_hint();
 	test_input();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
