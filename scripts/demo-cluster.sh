@@ -21,6 +21,7 @@ shared_preload_libraries = 'probe_detect'
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
+log_connections = on
 CONF
 "$bin/pg_ctl" -D "$data" -l "$dir/server.log" -w start >/dev/null
 psql=("$bin/psql" -X -q -h "$dir" -p "$port" -U postgres -d postgres)
@@ -54,7 +55,7 @@ done
 
 echo
 echo "== what the server log says"
-grep -E 'invalid length|unsupported frontend|incomplete startup' "$dir/server.log" |
+grep -E 'invalid length|unsupported frontend|incomplete startup|authentication failed' "$dir/server.log" |
 	sed 's/^/  /' | cut -c1-110
 echo
 echo "== what probe_detect says"
@@ -67,3 +68,5 @@ SELECT client_addr, events, protocols, auth_failures, users_tried, verdict
 SELECT * FROM probe_detect_stats;
 SELECT * FROM probe_detect_decode('65363.19778');
 SQL
+echo "== what probe_detect_logscan makes of the server log alone (for servers without the module)"
+"$bin/probe_detect_logscan" --report=sources "$dir/server.log" | sed 's/^/  /'
