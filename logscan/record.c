@@ -489,9 +489,14 @@ static void
 ls_set_time(LsRecord *r, const char *s, size_t n)
 {
 	int64_t		us;
+	size_t		t = ls_parse_time(s, n, &us);
 
-	ls_copy(r->time, sizeof(r->time), s, n);
-	if (ls_parse_time(s, n, &us) > 0)
+	/*
+	 * Only what reads as a time is kept, and printed: a csvlog or jsonlog
+	 * file is not trusted to hold nothing else in that field.
+	 */
+	ls_copy(r->time, sizeof(r->time), s, t);
+	if (t > 0)
 	{
 		r->has_t = true;
 		r->t_us = us;

@@ -107,6 +107,13 @@ for my $f (qw(csvlog jsonlog))
 	ok($rc == 0 && $out =~ /"events":0,/, "--log-format=$f on a stderr log: no events", $out, $err);
 }
 
+# a jsonlog line whose fields hold escape sequences: none reaches the report
+($rc, $out) = run("{\"timestamp\":\"2026-11-29 12:00:00.000 UTC\\u001b[31mX\",\"user\":\"a\\u001b]0;x\\u0007\","
+	. "\"dbname\":\"b\",\"pid\":1,\"remote_host\":\"192.0.2.1\\n\",\"remote_port\":5,"
+	. "\"error_severity\":\"LOG\",\"message\":\"invalid length of startup packet\"}\n", '--report=all');
+ok($rc == 0 && $out =~ /invalid_length/ && $out !~ /[^\x20-\x7e\n]/,
+	'jsonlog with escape sequences: the report is printable ASCII', $out);
+
 # standard input, and an empty one
 ($rc, $out) = run("", '--report=summary', '--format=json');
 ok($rc == 0 && $out =~ /"records":0,/, 'empty standard input', $out);

@@ -205,6 +205,13 @@ test_json(void)
 	check(ls_message(&r, &m) == LS_LINE_EVENT && m.kind == PD_KIND_AUTH_FAILED, "json auth_failed");
 	check_str(m.user, "ev\\\"il", "json auth user");
 	check(!ls_parse_json(line, sizeof(line) - 3, &r), "json cut short");
+	{
+		static const char esc[] =
+			"{\"timestamp\":\"2024-03-04 10:00:23.752 UTC\\u001b[31mX\",\"error_severity\":\"LOG\",\"message\":\"x\"}";
+
+		check(ls_parse_json(esc, sizeof(esc) - 1, &r) && r.has_t, "json: a timestamp with more after it");
+		check_str(r.time, "2024-03-04 10:00:23.752", "json: only what reads as a time is kept of it");
+	}
 	check(!ls_parse_json("{\"message\":\"x\"", 14, &r), "json unterminated");
 	check(!ls_parse_json("{\"a\":\"\\u12\"}", 12, &r), "json bad \\u");
 	check(!ls_parse_json("[1,2]", 5, &r), "json array");
