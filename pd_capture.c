@@ -272,10 +272,12 @@ pd_auth_app_name(PdEvent *ev, const Port *port)
 static bool
 pd_tls_client_failure(const Port *port, const char *message, int captured)
 {
+	PdTlsReason reason = pd_tls_reason(message);
+
 	if (port->proto == NEGOTIATE_SSL_CODE && captured == 0 &&
-		pd_tls_reason(message) != PD_TLS_REASON_NOT_TLS)
+		reason != PD_TLS_REASON_NOT_TLS)
 		return true;
-	return pd_tls_reason(message) == PD_TLS_REASON_CERT;
+	return reason == PD_TLS_REASON_CERT;
 }
 
 uint64
