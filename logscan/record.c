@@ -24,19 +24,12 @@
 #include <string.h>
 
 /* The severities elog.c writes (error_severity()), and its two spaces. */
-typedef struct LsSeverity
-{
-	const char *name;
-	size_t		len;
-} LsSeverity;
-
-#define LS_SEV(s) {s, sizeof(s) - 1}
-static const LsSeverity ls_severities[] = {
-	LS_SEV("FATAL"), LS_SEV("LOG"), LS_SEV("ERROR"), LS_SEV("WARNING"),
-	LS_SEV("DETAIL"), LS_SEV("HINT"), LS_SEV("STATEMENT"), LS_SEV("CONTEXT"),
-	LS_SEV("NOTICE"), LS_SEV("INFO"), LS_SEV("PANIC"), LS_SEV("QUERY"),
-	LS_SEV("LOCATION"), LS_SEV("DEBUG"), LS_SEV("DEBUG1"), LS_SEV("DEBUG2"),
-	LS_SEV("DEBUG3"), LS_SEV("DEBUG4"), LS_SEV("DEBUG5"),
+static const LsWord ls_severities[] = {
+	LS_WORD("FATAL"), LS_WORD("LOG"), LS_WORD("ERROR"), LS_WORD("WARNING"),
+	LS_WORD("DETAIL"), LS_WORD("HINT"), LS_WORD("STATEMENT"), LS_WORD("CONTEXT"),
+	LS_WORD("NOTICE"), LS_WORD("INFO"), LS_WORD("PANIC"), LS_WORD("QUERY"),
+	LS_WORD("LOCATION"), LS_WORD("DEBUG"), LS_WORD("DEBUG1"), LS_WORD("DEBUG2"),
+	LS_WORD("DEBUG3"), LS_WORD("DEBUG4"), LS_WORD("DEBUG5"),
 };
 
 #define LS_MATCH_BUDGET 4096	/* steps of backtracking per line */
@@ -70,8 +63,8 @@ ls_severity_at(const char *s, size_t len, LsRecord *r)
 	{
 		size_t		n = ls_severities[i].len;
 
-		if (s[0] == ls_severities[i].name[0] && len >= n + 3 &&
-			memcmp(s + n, ":  ", 3) == 0 && memcmp(s, ls_severities[i].name, n) == 0)
+		if (s[0] == ls_severities[i].text[0] && len >= n + 3 &&
+			memcmp(s + n, ":  ", 3) == 0 && memcmp(s, ls_severities[i].text, n) == 0)
 		{
 			if (r)
 				ls_copy(r->severity, sizeof(r->severity), s, n);

@@ -41,6 +41,15 @@ typedef struct LsRecord
 	size_t		message_len;	/* it may hold NUL bytes (jsonlog's \u0000) */
 } LsRecord;
 
+/* A fixed string and its length, for tables of words. */
+typedef struct LsWord
+{
+	const char *text;
+	size_t		len;
+} LsWord;
+
+#define LS_WORD(s) {s, sizeof(s) - 1}
+
 /* Copy n bytes of src into dst as a string, truncated to size - 1. */
 extern void ls_copy(char *dst, size_t size, const char *src, size_t n);
 

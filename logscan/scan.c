@@ -44,13 +44,6 @@ static const char *const ls_common_prefixes[] = {
 #define LS_NPREFIXES (sizeof(ls_common_prefixes) / sizeof(ls_common_prefixes[0]))
 
 /* The first words of the messages message.c reads. */
-typedef struct LsWord
-{
-	const char *text;
-	size_t		len;
-} LsWord;
-
-#define LS_WORD(s) {s, sizeof(s) - 1}
 static const LsWord ls_first_words[] = {
 	LS_WORD("unsupported frontend protocol "), LS_WORD("invalid length of "),
 	LS_WORD("incomplete startup"), LS_WORD("invalid startup packet"),
