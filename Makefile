@@ -12,7 +12,7 @@ CLASSIFY_OBJS = classify/rules.o classify/view.o classify/web.o classify/tls.o \
 	classify/tools.o classify/nmap.o classify/nmap_table.o
 OBJS = probe_detect.o pd_sql.o pd_sources.o pd_hooks.o pd_annotate.o pd_capture.o \
 	pd_refuse.o pd_persist.o pd_analysis.o pd_feed.o pd_attempts.o pd_port.o \
-	pd_ring.o pd_tally.o pd_counters.o pd_text.o pd_scan.o pd_labels.o pd_tls.o pd_reasons.o \
+	pd_classes.o pd_ring.o pd_tally.o pd_counters.o pd_text.o pd_scan.o pd_labels.o pd_tls.o pd_reasons.o \
 	$(CLASSIFY_OBJS)
 EXTENSION = probe_detect
 # 1.0 is the base script; later versions are reached by upgrade scripts.

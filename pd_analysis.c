@@ -12,6 +12,7 @@
 
 #include "pd_analysis.h"
 #include "pd_attempts.h"
+#include "pd_classes.h"
 #include "utils/timestamp.h"
 
 typedef struct PdCollect
@@ -26,6 +27,7 @@ pd_collect_one(const PdEvent *ev, void *arg)
 {
 	PdCollect  *c = (PdCollect *) arg;
 	PdRow	   *r;
+	PdClass		cls;
 
 	if (c->n == c->cap)
 	{
@@ -46,8 +48,9 @@ pd_collect_one(const PdEvent *ev, void *arg)
 	r->ssl = ev->ssl;
 	memcpy(r->user_name, ev->user_name, sizeof(r->user_name));
 	memcpy(r->database_name, ev->database_name, sizeof(r->database_name));
-	memcpy(r->protocol, ev->protocol, sizeof(r->protocol));
-	memcpy(r->tool, ev->tool, sizeof(r->tool));
+	pd_event_class(ev, &cls);
+	strlcpy(r->protocol, cls.protocol, sizeof(r->protocol));
+	strlcpy(r->tool, cls.tool, sizeof(r->tool));
 	pd_scan_event_from(&r->scan, ev, NULL);
 }
 
@@ -198,8 +201,8 @@ pd_analyze(PdRing *ring, PdAnalysis *an)
 	int			i;
 	int			a;
 
-	/* the fixed part of each event: no payload is needed here */
-	pd_ring_scan_heads(ring, pd_collect_one, &c);
+	/* whole events: the classifier reads their payloads */
+	pd_ring_scan(ring, pd_collect_one, &c);
 
 	if (c.n > 1)
 		qsort(c.rows, c.n, sizeof(PdRow), pd_cmp_rows);

@@ -9,6 +9,7 @@
 #ifndef PD_ANALYSIS_H
 #define PD_ANALYSIS_H
 
+#include "pd_classify.h"
 #include "pd_ring.h"
 #include "pd_scan.h"
 

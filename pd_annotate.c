@@ -19,6 +19,7 @@
 #include "pd_analysis.h"
 #include "pd_annotate.h"
 #include "pd_attempts.h"
+#include "pd_classes.h"
 #include "pd_labels.h"
 #include "pd_port.h"
 #include "pd_ring.h"
@@ -48,13 +49,17 @@ pd_format_peer(const PdEvent *ev, char *buf, size_t size)
 #define PD_LOOKBACK 64
 
 static const char *
-pd_recent_scan_tool(const PdEvent *ev)
+pd_recent_scan_tool(const PdEvent *ev, const char *ev_tool)
 {
-	/* the scan recogniser reads the fixed part and PD_RAW_HEAD bytes */
+	/*
+	 * Static: this child writes its own copy of the data page anyway once
+	 * it annotates, and the stack stays small for the path every probe
+	 * takes.
+	 */
 	static union
 	{
 		PdEvent		ev;
-		char		bytes[PD_HEAD_SIZE];
+		char		bytes[PD_EVENT_SIZE(PD_CAPTURE_MAX)];
 	}			buf;
 	static char tools[PD_LOOKBACK + 1][PD_TOOL_MAX];
 	PdScanEvent scan[PD_LOOKBACK + 1];
@@ -69,15 +74,18 @@ pd_recent_scan_tool(const PdEvent *ev)
 	for (id = next - 1; id > 0 && next - id <= PD_LOOKBACK; id--)
 	{
 		const PdEvent *e = &buf.ev;
+		PdClass		cls;
 
-		if (id == ev->event_id || !pd_ring_get_head(pd_ring, id, &buf.ev))
+		if (id == ev->event_id ||
+			pd_ring_get(pd_ring, id, &buf.ev) != PD_SLOT_PUBLISHED)
 			continue;
 		if (e->last_seen < ev->seen_at - PD_SCAN_GAP_US)
 			continue;
 		if (e->addr_family != ev->addr_family ||
 			memcmp(e->addr, ev->addr, sizeof(e->addr)) != 0)
 			continue;
-		memcpy(tools[n], e->tool, PD_TOOL_MAX);
+		pd_event_class(e, &cls);
+		memcpy(tools[n], cls.tool, PD_TOOL_MAX);
 		pd_scan_event_from(&scan[n], e, tools[n]);
 		n++;
 	}
@@ -89,7 +97,7 @@ pd_recent_scan_tool(const PdEvent *ev)
 		scan[k] = scan[n - 1 - k];
 		scan[n - 1 - k] = t;
 	}
-	pd_scan_event_from(&scan[n], ev, ev->tool);
+	pd_scan_event_from(&scan[n], ev, ev_tool);
 	n++;
 	pd_scan_detect(scan, n);
 	return scan[n - 1].scan_tool;
@@ -116,10 +124,13 @@ pd_annotate_probe(ErrorData *edata, const PdEvent *ev, bool tls)
 	char		version[16] = "";
 	char		reason[128] = "";
 	const char *tool;
+	PdClass		cls;
 	int			i,
 				o = 0;
 
-	tool = ev->tool[0] ? ev->tool : pd_recent_scan_tool(ev);
+	/* the child classifies where the answer is needed at once: here */
+	pd_event_class(ev, &cls);
+	tool = cls.tool[0] ? cls.tool : pd_recent_scan_tool(ev, cls.tool);
 
 	pd_format_peer(ev, peer, sizeof(peer));
 	if (ev->has_proto)
@@ -160,7 +171,7 @@ pd_annotate_probe(ErrorData *edata, const PdEvent *ev, bool tls)
 	ereport(LOG_SERVER_ONLY,
 			(errmsg_internal("probe_detect: probe from %s: %s%s \"%s\" %s%s%s%s%s",
 							 peer, pd_kind_name(ev->kind), version, bytes,
-							 ev->protocol[0] ? ev->protocol : "unknown",
+							 cls.protocol[0] ? cls.protocol : "unknown",
 							 tool ? " (" : "", tool ? tool : "", tool ? ")" : "",
 							 reason),
 			 errhidestmt(true), errhidecontext(true)));

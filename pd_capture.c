@@ -31,6 +31,7 @@
 #include "nodes/pg_list.h"
 #include "pd_attempts.h"
 #include "pd_capture.h"
+#include "pd_classes.h"
 #include "pd_classify.h"
 #include "pd_compat.h"
 #include "pd_counters.h"
@@ -179,83 +180,62 @@ pd_copy_name(char *dst, const char *src)
 }
 
 /*
- * The start-up parameters PostgreSQL parsed before rejecting the packet, as
- * "name\0value\0" pairs (database, user, then the rest in packet order),
- * into the caller's buffer: scanners differ in what they send.
+ * The start-up options PostgreSQL parsed before rejecting the packet or
+ * authenticating, other than user and database (those are in their own
+ * fields), as "name\0value\0" pairs in packet order, whole pairs only:
+ * scanners and clients differ in what they send.
  */
-static const char *
-pd_startup_params(const Port *port, char *buf, size_t size, size_t *len)
+static void
+pd_startup_params(const Port *port, PdEvent *ev)
 {
 	size_t		n = 0;
 	ListCell   *lc;
 
-#define PD_PUT(s) \
-	do { \
-		size_t		l_ = strlen(s) + 1; \
-		if (n + l_ > size) \
-			goto done; \
-		memcpy(buf + n, (s), l_); \
-		n += l_; \
-	} while (0)
+	for (lc = list_head(port->guc_options); lc != NULL;)
+	{
+		ListCell   *vc = lnext(port->guc_options, lc);
+		const char *name = (const char *) lfirst(lc);
+		const char *value;
+		size_t		ln,
+					lv;
 
-	if (port->database_name && port->database_name[0])
-	{
-		PD_PUT("database");
-		PD_PUT(port->database_name);
+		if (vc == NULL)
+			break;
+		value = (const char *) lfirst(vc);
+		ln = strlen(name) + 1;
+		lv = strlen(value) + 1;
+		if (n + ln + lv > sizeof(ev->params))
+			break;
+		memcpy(ev->params + n, name, ln);
+		memcpy(ev->params + n + ln, value, lv);
+		n += ln + lv;
+		lc = lnext(port->guc_options, vc);
 	}
-	if (port->user_name && port->user_name[0])
-	{
-		PD_PUT("user");
-		PD_PUT(port->user_name);
-	}
-	foreach(lc, port->guc_options)
-		PD_PUT((const char *) lfirst(lc));
-done:
-#undef PD_PUT
-	*len = n;
-	return n > 0 ? buf : NULL;
+	ev->params_len = (uint16) n;
 }
 
 /*
- * The detail line of an authentication event: how the client tried, as far
- * as the server knows (the TLS handshake's fingerprint follows, then
- * pd_auth_app_name()).
+ * What a login's event knows of how the client tried, as far as the server
+ * knows: the pg_hba method and line, TLS or not, and over TLS the
+ * ClientHello's fingerprint (pd_tls.c, 14+).  application_name is in the
+ * options (pd_classes.c adds it when read).
  */
 static void
-pd_auth_detail(PdEvent *ev, const Port *port, const char *method)
+pd_auth_facts(PdEvent *ev, const Port *port, const char *method)
 {
-	char	   *d = ev->detail;
-	size_t		n;
+	char	   *f = ev->facts;
 
-	snprintf(d, PD_DETAIL_MAX, "%s%s%s%s",
+	snprintf(f, sizeof(ev->facts), "%s%s%s%s",
 			 method ? "method=" : "", method ? method : "",
 			 method ? " " : "", port->ssl_in_use ? "ssl=on" : "ssl=off");
-	n = strlen(d);
 	if (method && port->hba)
 	{
-		snprintf(d + n, PD_DETAIL_MAX - n, " hba_line=%d", port->hba->linenumber);
-		n = strlen(d);
-	}
-}
+		size_t		n = strlen(f);
 
-/*
- * application_name, last and as one word (a space is \x20): the client
- * chose it, so it must not be able to add a key=value of its own, such as a
- * forged ja4=.
- */
-static void
-pd_auth_app_name(PdEvent *ev, const Port *port)
-{
-	char	   *d = ev->detail;
-	size_t		n;
-
-	if (port->application_name && port->application_name[0])
-	{
-		strlcat(d, " application_name=", PD_DETAIL_MAX);
-		n = strlen(d);
-		pd_escape_token((const uint8 *) port->application_name,
-						strlen(port->application_name), d + n, PD_DETAIL_MAX - n);
+		snprintf(f + n, sizeof(ev->facts) - n, " hba_line=%d", port->hba->linenumber);
 	}
+	if (port->ssl_in_use)
+		pd_tls_facts(f, sizeof(ev->facts));
 }
 
 /*
@@ -280,142 +260,162 @@ pd_tls_client_failure(const Port *port, const char *message, int captured)
 	return reason == PD_TLS_REASON_CERT;
 }
 
-uint64
+/*
+ * A ClientHello that raw does not hold whole, from stream offset off (0 or
+ * 4) of raw: the rest is still unread (take), or in 17+'s Port.raw_buf
+ * (tls).  Its description goes to facts, the one piece of the classifier's
+ * work done while recording: the bytes are gone once the child exits.
+ * Only TLS probes come here, with a stack of their own.
+ */
+static pg_noinline void
+pd_long_hello_facts(PdEvent *ev, const Port *port, size_t off, size_t need,
+					bool tls)
+{
+	uint8		hello[4096];
+	size_t		have;
+
+	if (need > sizeof(hello) || off > 5)
+		return;
+	if (tls)
+		have = pd_take_tls_raw(port, hello, sizeof(hello));
+	else
+	{
+		memcpy(hello, ev->raw, ev->raw_len);
+		have = ev->raw_len +
+			pd_take_unread(hello + ev->raw_len, (int) (need - ev->raw_len));
+	}
+	/* the handshake message follows the record's 5-byte header */
+	if (have > 5 - off)
+		pd_hello_facts(hello + (5 - off), have - (5 - off), ev->facts,
+					   sizeof(ev->facts));
+}
+
+/*
+ * For the ban feed only: the protocol, mapped onto a closed set there.
+ * Classifies this occurrence, when the feed is on.
+ */
+static pg_noinline void
+pd_feed_event(const PdEvent *ev, int kind, PdVerdict verdict)
+{
+	PdClass		cls;
+
+	pd_event_class(ev, &cls);
+	pd_feed_write(kind, verdict, cls.protocol, ev->addr_family, ev->addr,
+				  ev->pid, ev->seen_at);
+}
+
+/*
+ * A repeat with other bytes from the same source (PdSamePattern): the same
+ * pattern if the classifier names the same protocol and tool for both, as
+ * a directory brute-forcer's thousand paths or a flood of random bytes are.
+ * The one case where folding needs the classifier's answer at once.
+ */
+static pg_noinline bool
+pd_same_pattern(PdRing *ring, uint64 id, const PdEvent *ev)
+{
+	static union
+	{
+		PdEvent		ev;
+		char		bytes[PD_EVENT_SIZE(PD_CAPTURE_MAX)];
+	}			big;
+	PdEventBuf	small;
+	PdEvent    *old = ring->capture_bytes <= PD_CAPTURE_STACK ? &small.ev : &big.ev;
+	PdClass		a,
+				b;
+
+	if (pd_ring_get(ring, id, old) != PD_SLOT_PUBLISHED)
+		return false;
+	pd_event_class(old, &a);
+	pd_event_class(ev, &b);
+	return strcmp(a.protocol, b.protocol) == 0 && strcmp(a.tool, b.tool) == 0;
+}
+
+const PdEvent *
 pd_capture(int rule_kind, int raw_offset, const char *message,
 		   const char *auth_method, PdEventBuf *buf, int *kind_out)
 {
+	/* a capture_bytes above the stack buffer's: this process's one event */
+	static union
+	{
+		PdEvent		ev;
+		char		bytes[PD_EVENT_SIZE(PD_CAPTURE_MAX)];
+	}			big;
 	Port	   *port = MyProcPort;
 	int			capture = (int) pd_ring->capture_bytes;
+	PdEvent    *ev = capture <= PD_CAPTURE_STACK ? &buf->ev : &big.ev;
 	int			kind = rule_kind;
-	PdProbe		probe = {.kind = rule_kind, .offset = 4};
-	PdClass		cls;
-	uint8		version[4];
-	char		params[1024];	/* the stack: no static page to fault in */
-	uint8		hello[4096];	/* a TLS ClientHello, past capture_bytes */
 	size_t		need;
 	bool		guessing = false;
-	uint8		addr[16];
-	uint16		client_port;
-	uint8		family = pd_port_addr(port, addr, &client_port);
-	TimestampTz now = GetCurrentTimestamp();
-	PdEvent    *ev = &buf->ev;
+	PdVerdict	verdict;
 	sigset_t	all,
 				old_mask;
 	uint64		id;
 
-	/* a private copy, padding zeroed: it is checksummed in the ring */
+	/* a private copy, padding zeroed: it is checksummed and hashed whole */
 	memset(ev, 0, offsetof(PdEvent, raw));
-	ev->seen_at = now;
+	ev->seen_at = GetCurrentTimestamp();
 	ev->pid = MyProcPid;
 	ev->kind = kind;
 	ev->raw_offset = -1;
-	ev->addr_family = family;
-	memcpy(ev->addr, addr, sizeof(ev->addr));
-	ev->client_port = client_port;
+	ev->addr_family = pd_port_addr(port, ev->addr, &ev->client_port);
 
 	if (raw_offset == PD_OFFSET_PROTO)
 	{
 		ev->has_proto = true;
 		ev->proto = port->proto;
-		pd_version_bytes(port->proto, version);
 		if (capture >= 4)
 		{
-			memcpy(ev->raw, version, 4);
+			pd_version_bytes(port->proto, ev->raw);
 			ev->raw_len = 4;
 			ev->raw_offset = 4;
 		}
-		probe.bytes = version;
-		probe.len = 4;
 	}
 	else if (raw_offset == PD_OFFSET_TLS)
 	{
 		ev->raw_len = pd_take_tls_raw(port, ev->raw, capture);
 		if (ev->raw_len > 0)
 			ev->raw_offset = 0;
-		probe.bytes = ev->raw;
-		probe.len = ev->raw_len;
-		probe.offset = 0;
-		/* all of the ClientHello, past capture_bytes, for its JA4 */
-		if (ev->raw_len > 0)
-			probe.len = pd_take_tls_raw(port, hello, sizeof(hello));
-		if (probe.len > (size_t) ev->raw_len)
-			probe.bytes = hello;
+		/* a direct-TLS ClientHello longer than capture_bytes */
+		need = pd_tls_hello_need(ev->raw, ev->raw_len, 0);
+		if (need > (size_t) ev->raw_len)
+			pd_long_hello_facts(ev, port, 0, need, true);
+		/* else OpenSSL's copy of the ClientHello it consumed (pd_tls.c) */
+		if ((need == 0 || need > (size_t) ev->raw_len) && ev->facts[0] == '\0')
+			pd_tls_facts(ev->facts, sizeof(ev->facts));
 		if (pd_tls_client_failure(port, message, ev->raw_len))
-			probe.kind = ev->kind = kind = PD_KIND_TLS_CLIENT_FAILURE;
+			ev->kind = kind = PD_KIND_TLS_CLIENT_FAILURE;
 	}
 	else if (raw_offset != PD_OFFSET_NONE)
 	{
+		/*
+		 * Bytes pipelined after a request start a message of their own; a
+		 * direct-TLS ClientHello is the connection's first byte on.
+		 */
+		size_t		off = raw_offset == 4 ? 4 : 0;
+
 		ev->raw_len = pd_take_unread(ev->raw, capture);
 		if (ev->raw_len == 0 && rule_kind == PD_KIND_INVALID_LENGTH &&
 			raw_offset == 4)
 			ev->raw_len = pd_take_socket(port, ev->raw, capture);
 		if (ev->raw_len > 0)
 			ev->raw_offset = raw_offset;
-		probe.bytes = ev->raw;
-		probe.len = ev->raw_len;
-		/*
-		 * Bytes pipelined after a request start a message of their own; a
-		 * direct-TLS ClientHello is the connection's first byte on.
-		 */
-		probe.offset = raw_offset == 4 ? 4 : 0;
 		/* a ClientHello longer than capture_bytes: the rest, for its JA4 */
-		need = pd_tls_hello_need(ev->raw, ev->raw_len, probe.offset);
-		if (need > (size_t) ev->raw_len && need <= sizeof(hello))
-		{
-			memcpy(hello, ev->raw, ev->raw_len);
-			probe.len = ev->raw_len +
-				pd_take_unread(hello + ev->raw_len, (int) (need - ev->raw_len));
-			probe.bytes = hello;
-		}
+		need = pd_tls_hello_need(ev->raw, ev->raw_len, off);
+		if (need > (size_t) ev->raw_len)
+			pd_long_hello_facts(ev, port, off, need, false);
 	}
-	if (rule_kind == PD_KIND_MISSING_USER || rule_kind == PD_KIND_INVALID_LAYOUT)
-		probe.params = pd_startup_params(port, params, sizeof(params),
-										 &probe.params_len);
+	if (pd_kind_is_auth(rule_kind) || rule_kind == PD_KIND_MISSING_USER ||
+		rule_kind == PD_KIND_INVALID_LAYOUT)
+		pd_startup_params(port, ev);
 
 	pd_copy_name(ev->user_name, port->user_name);
 	pd_copy_name(ev->database_name, port->database_name);
 	if (message)
 		strlcpy(ev->message, message, PD_MESSAGE_MAX);
 	ev->waited_ms = (int32) Min((ev->seen_at - MyStartTimestamp) / 1000, PG_INT32_MAX);
-
 	ev->ssl = port->ssl_in_use;
-
 	if (pd_kind_is_auth(rule_kind))
-	{
-		/* PostgreSQL's own protocol, spoken well enough to authenticate */
-		probe.params = pd_startup_params(port, params, sizeof(params),
-										 &probe.params_len);
-		pd_classify(&probe, &cls);
-		strlcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
-		strlcpy(ev->tool, cls.tool, sizeof(ev->tool));
-		pd_auth_detail(ev, port, auth_method);
-		/* over TLS: the client's ClientHello (pd_tls.c, 14+) */
-		if (port->ssl_in_use)
-		{
-			strlcpy(cls.detail, ev->detail, sizeof(cls.detail));
-			if (pd_tls_describe(&cls))
-			{
-				strlcpy(ev->detail, cls.detail, sizeof(ev->detail));
-				if (ev->tool[0] == '\0')
-					strlcpy(ev->tool, cls.tool, sizeof(ev->tool));
-			}
-		}
-		pd_auth_app_name(ev, port);
-	}
-	else
-	{
-		/* strlcpy, not memcpy: the tails of cls are not initialised */
-		pd_classify(&probe, &cls);
-		/* SSLRequest is PostgreSQL's: its client's bytes went to OpenSSL */
-		if (kind == PD_KIND_TLS_CLIENT_FAILURE && ev->raw_len == 0)
-			strlcpy(cls.protocol, "postgres", sizeof(cls.protocol));
-		/* ... and OpenSSL's copy of its ClientHello (pd_tls.c, 14+) */
-		if (raw_offset == PD_OFFSET_TLS && strstr(cls.detail, " ja4=") == NULL)
-			pd_tls_describe(&cls);
-		strlcpy(ev->protocol, cls.protocol, sizeof(ev->protocol));
-		strlcpy(ev->tool, cls.tool, sizeof(ev->tool));
-		strlcpy(ev->detail, cls.detail, sizeof(ev->detail));
-	}
+		pd_auth_facts(ev, port, auth_method);
 
 	/*
 	 * From here to the ring's publish no signal may end us: counted but not
@@ -430,25 +430,29 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 		int			transport = rule_kind == PD_KIND_TLS_FAILURE ?
 			PD_TRANSPORT_TLS : pd_port_transport(port);
 
-		pd_attempt(family, addr, kind, transport, now);
+		pd_attempt(ev->addr_family, ev->addr, kind, transport, ev->seen_at);
 		if (kind == PD_KIND_AUTH_FAILED)
-			guessing = pd_attempt_guessing(family, addr, transport, now);
+			guessing = pd_attempt_guessing(ev->addr_family, ev->addr, transport,
+										   ev->seen_at);
 	}
+	/* the kind now; protocol and tool when read (pd_count_classes()) */
 	if (pd_counters != NULL)
 	{
-		pd_count_event(pd_counters, kind, cls.protocol, cls.tool);
+		if (kind > PD_KIND_NONE && kind < PD_KIND_MAX)
+			pd_count(&pd_counters->kinds[kind]);
 		if (guessing)
 			pd_count(&pd_counters->guessing);
 	}
-	pd_feed_write(kind, pd_kind_verdict(kind, guessing), cls.protocol,
-				  family, addr, MyProcPid, now);
+	verdict = pd_kind_verdict(kind, guessing);
+	if (pd_feed_on() && verdict != PD_VERDICT_NONE && ev->addr_family != 0)
+		pd_feed_event(ev, kind, verdict);
 
-	if (pd_ring_record(pd_ring, ev, pd_repeat_window, &id) &&
+	if (pd_ring_record(pd_ring, ev, pd_repeat_window, pd_same_pattern, &id) &&
 		pd_counters != NULL)
 		pd_count(&pd_counters->repeats);
 
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (kind_out)
 		*kind_out = kind;
-	return id;
+	return ev;
 }

@@ -19,15 +19,6 @@ pd_counters_size(void)
 	return sizeof(PdCounters);
 }
 
-void
-pd_count_event(PdCounters *c, int kind, const char *protocol, const char *tool)
-{
-	if (kind > PD_KIND_NONE && kind < PD_KIND_MAX)
-		pd_count(&c->kinds[kind]);
-	pd_count(&c->protocols[pd_protocol_label(protocol)]);
-	pd_count(&c->tools[pd_tool_family(tool)]);
-}
-
 /*
  * The counters by name: what is saved, and what the view shows.  A group is
  * an array of counters in PdCounters (one, for a counter without a label).
@@ -81,6 +72,7 @@ static const PdCounterGroup pd_groups[] = {
 	{"ban_feed_errors", offsetof(PdCounters, feed_errors), 1, pd_label_none},
 	{"repeats", offsetof(PdCounters, repeats), 1, pd_label_none},
 	{"health_checks", offsetof(PdCounters, health_checks), 1, pd_label_none},
+	{"events_unclassified", offsetof(PdCounters, unclassified), 1, pd_label_none},
 };
 
 /* Counter i of group g in c. */
@@ -92,7 +84,7 @@ pd_group_at(PdCounters *c, const PdCounterGroup *g, int i)
 
 /* Every counter, labelled or not: initialised at start, zeroed by a reset. */
 void
-pd_counters_init(PdCounters *c)
+pd_counters_init(PdCounters *c, uint64 next_id)
 {
 	size_t		g;
 	int			i;
@@ -100,6 +92,7 @@ pd_counters_init(PdCounters *c)
 	for (g = 0; g < lengthof(pd_groups); g++)
 		for (i = 0; i < pd_groups[g].n; i++)
 			pg_atomic_init_u64(pd_group_at(c, &pd_groups[g], i), 0);
+	pg_atomic_init_u64(&c->classified_upto, next_id);
 }
 
 /*
@@ -107,7 +100,7 @@ pd_counters_init(PdCounters *c)
  * event counted meanwhile may survive it.  Prometheus sees a counter reset.
  */
 void
-pd_counters_reset(PdCounters *c)
+pd_counters_reset(PdCounters *c, uint64 next_id)
 {
 	size_t		g;
 	int			i;
@@ -115,6 +108,7 @@ pd_counters_reset(PdCounters *c)
 	for (g = 0; g < lengthof(pd_groups); g++)
 		for (i = 0; i < pd_groups[g].n; i++)
 			pg_atomic_write_u64(pd_group_at(c, &pd_groups[g], i), 0);
+	pg_atomic_write_u64(&c->classified_upto, next_id);
 }
 
 void

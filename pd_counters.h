@@ -10,7 +10,10 @@
  * series is fixed at compile time, whatever clients send.
  *
  * Shared memory written with atomics only: the pre-PGPROC child counts its
- * probe here.  Saved across clean restarts with the ring (pd_persist.c).
+ * probe's kind here.  Protocols and tools are the classifier's, which runs
+ * when events are read: they are counted per event (not per repeat) by the
+ * first reader after the event was recorded (pd_count_classes()).  Saved
+ * across clean restarts with the ring (pd_persist.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -32,18 +35,21 @@ typedef struct PdCounters
 	pg_atomic_uint64 feed_errors;	/* ... and not written */
 	pg_atomic_uint64 repeats;	/* occurrences folded into an earlier event */
 	pg_atomic_uint64 health_checks; /* pg_isready's checks, not recorded */
+	pg_atomic_uint64 unclassified;	/* events that left the ring before a
+									 * reader counted their protocol */
+	pg_atomic_uint64 classified_upto;	/* the first event id whose protocol
+										 * and tool are not counted yet */
 } PdCounters;
 
 extern PdCounters *pd_counters;
 
 extern Size pd_counters_size(void);
-/* Zeroed with the ring: probe_detect_stats.since is their start too. */
-extern void pd_counters_init(PdCounters *c);
-extern void pd_counters_reset(PdCounters *c);
-
-/* One recorded event: its kind, protocol and tool as the classifier said. */
-extern void pd_count_event(PdCounters *c, int kind, const char *protocol,
-						   const char *tool);
+/*
+ * Zeroed with the ring: probe_detect_stats.since is their start too.
+ * next_id is the ring's: the first event whose protocol is still to count.
+ */
+extern void pd_counters_init(PdCounters *c, uint64 next_id);
+extern void pd_counters_reset(PdCounters *c, uint64 next_id);
 
 static inline void
 pd_count(pg_atomic_uint64 *counter)

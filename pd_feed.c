@@ -109,6 +109,12 @@ pd_feed_format(char *buf, int kind, PdVerdict verdict, const char *protocol,
 	return (n > 0 && n < PD_FEED_LINE_MAX) ? n : 0;
 }
 
+bool
+pd_feed_on(void)
+{
+	return pd_feed_path != NULL && pd_feed_path[0] != '\0';
+}
+
 void
 pd_feed_write(int kind, PdVerdict verdict, const char *protocol, uint8 family,
 			  const uint8 *addr, int pid, TimestampTz at)

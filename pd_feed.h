@@ -15,6 +15,9 @@
 /* probe_detect.ban_feed; defined at _PG_init. */
 extern void pd_feed_define_setting(void);
 
+/* Is the feed on (probe_detect.ban_feed set)? */
+extern bool pd_feed_on(void);
+
 /*
  * Append one record, if the feed is on and the event has an address and a
  * verdict.  Safe in the pre-PGPROC child: an open(), one write() and a

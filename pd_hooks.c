@@ -217,8 +217,8 @@ pd_is_trace_message(const ErrorData *edata)
 }
 
 /*
- * Recording, in functions of their own: the event's stack copy (up to 9 kB)
- * is then part of their frames only, not of the hooks', which every log
+ * Recording, in functions of their own: the event's stack copy (2 kB) is
+ * then part of their frames only, not of the hooks', which every log
  * message and every login goes through.
  */
 static pg_noinline void
@@ -239,9 +239,10 @@ pd_record_probe(ErrorData *edata, const PdMessageRule *rule)
 	 */
 	int			kind;
 	PdEventBuf	buf;
+	const PdEvent *ev;
 
-	pd_capture(rule->kind, rule->raw_offset, edata->message, NULL, &buf,
-			   &kind);
+	ev = pd_capture(rule->kind, rule->raw_offset, edata->message, NULL, &buf,
+					&kind);
 
 	/*
 	 * What the prober is told, and the server log.  A PostgreSQL
@@ -254,7 +255,7 @@ pd_record_probe(ErrorData *edata, const PdMessageRule *rule)
 		if (pd_server_log == PD_LOG_ANNOTATED)
 		{
 			pd_in_hook = true;
-			pd_annotate_probe(edata, &buf.ev, rule->raw_offset == PD_OFFSET_TLS);
+			pd_annotate_probe(edata, ev, rule->raw_offset == PD_OFFSET_TLS);
 			pd_in_hook = false;
 		}
 		else if (pd_server_log == PD_LOG_OFF)

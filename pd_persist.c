@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "miscadmin.h"
+#include "pd_classes.h"
 #include "pd_persist.h"
 #include "pd_refuse.h"
 #include "pgstat.h"
@@ -39,11 +40,52 @@
 
 #define PD_FILE		PGSTAT_STAT_PERMANENT_DIRECTORY "/probe_detect.stat"
 #define PD_MAGIC	0x50444554	/* "PDET" */
-#define PD_FORMAT	4			/* 2: tallies, refusals and a CRC; 3: and the
+#define PD_FORMAT	5			/* 2: tallies, refusals and a CRC; 3: and the
 								 * counters (a format-2 file has none); 4:
-								 * events with their repeats (1.2) */
+								 * events with their repeats (1.2); 5: events
+								 * with facts, not verdicts */
 
 static bool pd_save = true;
+
+/*
+ * An event as formats 2-4 stored it: with the classifier's verdict of the
+ * day, and neither start-up options nor facts.  Read back, its verdict is
+ * dropped and the classifier asked again, as for any event; what only the
+ * recording process knew (a login's method, a ClientHello OpenSSL consumed)
+ * is kept from its detail.
+ */
+typedef struct PdEventV4
+{
+	uint64		event_id;
+	TimestampTz seen_at;
+	uint32		checksum;
+	uint32		head_checksum;
+	int32		pid;
+	int32		raw_offset;
+	int32		waited_ms;
+	uint32		proto;
+	uint16		raw_len;
+	uint16		client_port;
+	uint8		kind;
+	uint8		addr_family;
+	bool		has_proto;
+	bool		ssl;
+	uint8		addr[16];
+	char		user_name[PD_NAME_MAX];
+	char		database_name[PD_NAME_MAX];
+	char		message[PD_MESSAGE_MAX];
+	char		protocol[24];
+	char		tool[80];
+	char		detail[256];
+	TimestampTz last_seen;		/* format 4 only, as are the next */
+	uint32		repeats;
+} PdEventV4;
+
+/* formats 2 and 3 end the fixed part before the repeats */
+#define PD_EVENT_HEADER_V1	offsetof(PdEventV4, last_seen)
+#define PD_EVENT_HEADER_V4	(offsetof(PdEventV4, repeats) + sizeof(uint32))
+StaticAssertDecl(offsetof(PdEventV4, last_seen) == 808 && PD_EVENT_HEADER_V4 == 820,
+				 "the fixed part of formats 2 and 3 is 808 bytes, of format 4 820");
 
 static PdTally *pd_persist_tally = NULL;
 static PdCounters *pd_persist_counters = NULL;
@@ -158,6 +200,8 @@ pd_persist_shutdown(int code, Datum arg)
 			h.ntallies++;
 	}
 	h.nrefusals = (uint32) pd_refuse_export(refusals, PD_REFUSED_MAX);
+	/* the protocols and tools of events no reader counted yet */
+	pd_count_classes(ring, pd_persist_counters);
 	counters = palloc(sizeof(PdCounterSaved) * PD_COUNTERS_SAVED_MAX);
 	h.ncounters = (uint32) pd_counters_export(pd_persist_counters, counters,
 											  PD_COUNTERS_SAVED_MAX);
@@ -218,7 +262,51 @@ pd_read(FILE *file, void *p, size_t n, pg_crc32c *crc)
 static uint32
 pd_event_header(uint32 format)
 {
-	return format >= 4 ? offsetof(PdEvent, raw) : PD_EVENT_HEADER_V1;
+	if (format >= 5)
+		return offsetof(PdEvent, raw);
+	return format == 4 ? PD_EVENT_HEADER_V4 : PD_EVENT_HEADER_V1;
+}
+
+/* An event of formats 2-4 as this version keeps it. */
+static void
+pd_event_from_v4(const PdEventV4 *old, PdEvent *ev)
+{
+	memset(ev, 0, offsetof(PdEvent, raw));
+	ev->event_id = old->event_id;
+	ev->seen_at = old->seen_at;
+	ev->pid = old->pid;
+	ev->raw_offset = old->raw_offset;
+	ev->waited_ms = old->waited_ms;
+	ev->proto = old->proto;
+	ev->raw_len = old->raw_len;
+	ev->client_port = old->client_port;
+	ev->kind = old->kind;
+	ev->addr_family = old->addr_family;
+	ev->has_proto = old->has_proto;
+	ev->ssl = old->ssl;
+	memcpy(ev->addr, old->addr, sizeof(ev->addr));
+	strlcpy(ev->user_name, old->user_name, sizeof(ev->user_name));
+	strlcpy(ev->database_name, old->database_name, sizeof(ev->database_name));
+	strlcpy(ev->message, old->message, sizeof(ev->message));
+	ev->last_seen = old->last_seen;
+	ev->repeats = old->repeats;
+
+	/*
+	 * A login's detail was all facts; a probe's keeps only what described a
+	 * ClientHello (the classifier says the rest again from raw, and uses
+	 * this only if raw does not hold the whole hello).
+	 */
+	if (pd_kind_is_auth(old->kind))
+		strlcpy(ev->facts, old->detail, sizeof(ev->facts));
+	else
+	{
+		const char *p = strstr(old->detail, " ja4=");
+
+		if (p == NULL)
+			p = strstr(old->detail, " sni=");
+		if (p != NULL)
+			strlcpy(ev->facts, p + 1, sizeof(ev->facts));
+	}
 }
 
 /*
@@ -323,20 +411,31 @@ pd_persist_load(PdRing *ring, PdTally *tally, PdCounters *counters)
 	ev = palloc(PD_EVENT_SIZE(PD_CAPTURE_MAX));
 	for (i = 0; i < t.count; i++)
 	{
-		/* formats 2 and 3 end the fixed part before the repeats */
-		memset(ev, 0, offsetof(PdEvent, raw));
-		if (!pd_read(file, ev, h.event_header, &crc) ||
-			ev->raw_len > PD_CAPTURE_MAX || ev->kind == 0 || ev->kind >= PD_KIND_MAX ||
+		if (h.format >= 5)
+		{
+			if (!pd_read(file, ev, h.event_header, &crc))
+				break;
+		}
+		else
+		{
+			PdEventV4	old;
+
+			memset(&old, 0, sizeof(old));
+			if (!pd_read(file, &old, h.event_header, &crc))
+				break;
+			old.detail[sizeof(old.detail) - 1] = '\0';
+			pd_event_from_v4(&old, ev);
+		}
+		if (ev->raw_len > PD_CAPTURE_MAX || ev->kind == 0 || ev->kind >= PD_KIND_MAX ||
 			ev->event_id < h.reset_id || ev->event_id >= h.next_id ||
+			ev->params_len > sizeof(ev->params) ||
 			!pd_read(file, ev->raw, ev->raw_len, &crc))
 			break;
 		/* strings must be terminated whatever the file says */
 		ev->user_name[PD_NAME_MAX - 1] = '\0';
 		ev->database_name[PD_NAME_MAX - 1] = '\0';
 		ev->message[PD_MESSAGE_MAX - 1] = '\0';
-		ev->protocol[PD_PROTOCOL_MAX - 1] = '\0';
-		ev->tool[PD_TOOL_MAX - 1] = '\0';
-		ev->detail[PD_DETAIL_MAX - 1] = '\0';
+		ev->facts[PD_FACTS_MAX - 1] = '\0';
 		/* capture_bytes may have shrunk since */
 		ev->raw_len = Min(ev->raw_len, ring->capture_bytes);
 		pd_ring_restore(ring, ev);
@@ -372,6 +471,8 @@ pd_persist_load(PdRing *ring, PdTally *tally, PdCounters *counters)
 	pd_ring_restore_counters(ring, Max(h.next_id, max_id + 1),
 							 Min(h.reset_id, Max(h.next_id, max_id + 1)),
 							 (TimestampTz) h.since);
+	/* the counters were brought up to date before they were saved */
+	pg_atomic_write_u64(&counters->classified_upto, pd_ring_next_id(ring));
 	ereport(LOG,
 			(errmsg("probe_detect restored %llu events, %u network tallies, %u refusals and %u counters from \"%s\"",
 					(unsigned long long) loaded, h.ntallies, h.nrefusals,

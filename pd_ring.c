@@ -131,119 +131,138 @@ pd_event_checksum(const PdEvent *ev)
 	return (uint32) h;
 }
 
-/* The checksum of the fixed part and the first PD_RAW_HEAD payload bytes. */
-static uint32
-pd_head_checksum(const PdEvent *ev)
-{
-	union
-	{
-		PdEvent		ev;
-		char		bytes[PD_HEAD_SIZE];
-	}			head;
-	uint16		n = Min(ev->raw_len, PD_RAW_HEAD);
-
-	memcpy(&head, ev, PD_EVENT_SIZE(n));
-	head.ev.raw_len = n;		/* only what is covered */
-	head.ev.checksum = 0;
-	head.ev.head_checksum = 0;
-	return pd_event_checksum(&head.ev) ^ ev->raw_len;
-}
-
-/* Both checksums, the head's first: the whole one covers it. */
+/* The checksum, over the event with its checksum field zero. */
 static void
 pd_event_seal(PdEvent *ev)
 {
 	ev->checksum = 0;
-	ev->head_checksum = 0;
-	ev->head_checksum = pd_head_checksum(ev);
 	ev->checksum = pd_event_checksum(ev);
 }
 
+/* FNV-1a-like mixing of n bytes, eight at a time. */
+static uint64
+pd_mix(uint64 h, const void *data, size_t n)
+{
+	const unsigned char *p = (const unsigned char *) data;
+	uint64		w;
+
+	for (; n >= sizeof(w); n -= sizeof(w), p += sizeof(w))
+	{
+		memcpy(&w, p, sizeof(w));
+		h = (h ^ w) * UINT64CONST(0x100000001b3);
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w ^ ((uint64) n << 56)) * UINT64CONST(0x100000001b3);
+	return h ^ (h >> 29);
+}
+
 /*
- * What makes two occurrences the same pattern: the source address, the
- * kind, the version word, what the classifier said, the names and the
- * transport; not the payload (a directory brute-forcer's thousands of
- * paths are one pattern) nor the detail.  Seeded, so that no client can
- * choose a hash that evicts another source's entry.
+ * Keys of the table of latest events, seeded, so that no client can choose
+ * a hash that evicts another source's entry.  The source key: the address,
+ * the kind, the version word, the names and the transport.  The exact key:
+ * that and everything else the event holds of the client (payload, options,
+ * facts).  Both are NUL-padded to their fields' ends (pd_capture.c zeroes
+ * the event first), so whole fields are hashed.
  */
 static uint64
-pd_event_key(const PdRing *ring, const PdEvent *ev)
+pd_source_key(const PdRing *ring, const PdEvent *ev)
 {
 	uint64		h = ring->seed ^ UINT64CONST(0xcbf29ce484222325);
-	const unsigned char *parts[] = {
-		(const unsigned char *) ev->protocol, (const unsigned char *) ev->tool,
-		(const unsigned char *) ev->user_name,
-		(const unsigned char *) ev->database_name,
-	};
-	uint64		fixed[4];
-	size_t		i;
+	uint64		fixed[3];
 
 	memcpy(&fixed[0], ev->addr, 8);
 	memcpy(&fixed[1], ev->addr + 8, 8);
 	fixed[2] = ((uint64) ev->addr_family << 40) | ((uint64) ev->kind << 32) |
 		((uint64) ev->has_proto << 49) | ((uint64) ev->ssl << 50) | ev->proto;
-	fixed[3] = 0;
-	for (i = 0; i < lengthof(fixed); i++)
-	{
-		h = (h ^ fixed[i]) * UINT64CONST(0x100000001b3);
-		h ^= h >> 29;
-	}
-	for (i = 0; i < lengthof(parts); i++)
-	{
-		const unsigned char *p = parts[i];
+	h = pd_mix(h, fixed, sizeof(fixed));
+	h = pd_mix(h, ev->user_name, sizeof(ev->user_name));
+	h = pd_mix(h, ev->database_name, sizeof(ev->database_name));
+	return h ^ (h >> 32);
+}
 
-		/* each string is NUL-terminated within its field */
-		for (; *p; p++)
-			h = (h ^ *p) * UINT64CONST(0x100000001b3);
-		h = (h ^ 0xff) * UINT64CONST(0x100000001b3);
-	}
+static uint64
+pd_exact_key(uint64 source_key, const PdEvent *ev)
+{
+	uint64		h = source_key ^ UINT64CONST(0x9e3779b97f4a7c15);
+
+	h = pd_mix(h, ev->raw, ev->raw_len);
+	h = pd_mix(h, ev->params, ev->params_len);
+	h = pd_mix(h, ev->facts, strnlen(ev->facts, sizeof(ev->facts)));
 	return h ^ (h >> 32);
 }
 
 /*
- * Are the key fields of a and b equal?  a may be a slot being overwritten
- * (the caller checks its sequence after): nothing is read past a field.
+ * Are the source fields of a and b equal, and (exact) all the rest the
+ * client gave too?  a may be a slot being overwritten (the caller checks
+ * its sequence after): nothing is read past a field.
  */
 static bool
-pd_same_key(const PdEvent *a, const PdEvent *b)
+pd_same(const PdEvent *a, const PdEvent *b, bool exact)
 {
-	return a->addr_family == b->addr_family && a->kind == b->kind &&
-		a->has_proto == b->has_proto && a->ssl == b->ssl &&
-		a->proto == b->proto &&
-		memcmp(a->addr, b->addr, sizeof(a->addr)) == 0 &&
-		strncmp(a->protocol, b->protocol, sizeof(a->protocol)) == 0 &&
-		strncmp(a->tool, b->tool, sizeof(a->tool)) == 0 &&
-		strncmp(a->user_name, b->user_name, sizeof(a->user_name)) == 0 &&
-		strncmp(a->database_name, b->database_name, sizeof(a->database_name)) == 0;
+	uint16		len = a->raw_len;
+	uint16		plen = a->params_len;
+
+	if (!(a->addr_family == b->addr_family && a->kind == b->kind &&
+		  a->has_proto == b->has_proto && a->ssl == b->ssl &&
+		  a->proto == b->proto &&
+		  memcmp(a->addr, b->addr, sizeof(a->addr)) == 0 &&
+		  strncmp(a->user_name, b->user_name, sizeof(a->user_name)) == 0 &&
+		  strncmp(a->database_name, b->database_name, sizeof(a->database_name)) == 0))
+		return false;
+	if (!exact)
+		return true;
+	return len == b->raw_len && plen == b->params_len &&
+		plen <= sizeof(a->params) &&
+		memcmp(a->raw, b->raw, len) == 0 &&
+		memcmp(a->params, b->params, plen) == 0 &&
+		strncmp(a->facts, b->facts, sizeof(a->facts)) == 0;
 }
 
 /*
- * Fold ev into event id if that is still published, young, of the same
- * key, and its first occurrence is within window seconds of ev's.  The
- * key fields are compared, not only the hash: a fold is never wrong.
+ * The candidate that a table entry names, if its key bits match: the entry
+ * keeps 32 bits of the id, the latest id with them.
+ */
+static uint64
+pd_candidate(uint64 entry, uint64 key, uint64 next)
+{
+	uint64		cand;
+
+	if (entry == 0 || (entry >> 32) != (key >> 32))
+		return 0;
+	cand = (next & ~UINT64CONST(0xffffffff)) | (entry & 0xffffffff);
+	if (cand >= next && cand > UINT64CONST(0xffffffff))
+		cand -= UINT64CONST(0x100000000);
+	return cand;
+}
+
+/*
+ * Is event id still published, young and not reset away?  Only the newer
+ * half of the ring takes folds: an event about to be overwritten would take
+ * the occurrence with it.
  */
 static bool
-pd_ring_fold(PdRing *ring, uint64 id, const PdEvent *ev, int window)
+pd_foldable(PdRing *ring, uint64 id)
+{
+	uint64		next = pg_atomic_read_u64(&ring->next_id);
+
+	return id != 0 && id < next && next - id <= ring->nslots / 2 &&
+		id >= pg_atomic_read_u64(&ring->reset_id) &&
+		pg_atomic_read_u64(&pd_slot(ring, id)->seq) == id * 2;
+}
+
+/*
+ * Count ev as an occurrence of event id, whose first occurrence was at
+ * first, if the slot's repeat word is still that event's and ev is within
+ * window seconds of it: one compare-and-swap.
+ */
+static bool
+pd_ring_fold(PdRing *ring, uint64 id, TimestampTz first, const PdEvent *ev,
+			 int window)
 {
 	PdSlotHeader *slot = pd_slot(ring, id);
-	const PdEvent *old = pd_slot_event(ring, id);
-	uint64		next = pg_atomic_read_u64(&ring->next_id);
-	TimestampTz first;
-	bool		same;
 	int			tries;
-
-	/* only into the newer half: an event about to be overwritten would take
-	 * the occurrence with it */
-	if (id == 0 || id >= next || next - id > ring->nslots / 2 ||
-		id < pg_atomic_read_u64(&ring->reset_id) ||
-		pg_atomic_read_u64(&slot->seq) != id * 2)
-		return false;
-	pg_read_barrier();
-	first = old->seen_at;
-	same = old->event_id == id && pd_same_key(old, ev);
-	pg_read_barrier();
-	if (!same || pg_atomic_read_u64(&slot->seq) != id * 2)
-		return false;
 
 	for (tries = 0; tries < 8; tries++)
 	{
@@ -270,28 +289,91 @@ pd_ring_fold(PdRing *ring, uint64 id, const PdEvent *ev, int window)
 	return false;				/* contended: an event of its own is fine */
 }
 
-bool
-pd_ring_record(PdRing *ring, PdEvent *ev, int window, uint64 *id)
+/*
+ * Fold ev into event id if that holds what ev holds, byte for byte, read
+ * in place: no copy, no classifier.  The fields are compared, not only the
+ * hash: a fold is never wrong.
+ */
+static bool
+pd_fold_exact(PdRing *ring, uint64 id, const PdEvent *ev, int window)
 {
-	uint64		key = pd_event_key(ring, ev);
-	pg_atomic_uint64 *recent = &ring->recent[key & (PD_RECENT_KEYS - 1)];
-	uint64		entry = pg_atomic_read_u64(recent);
+	PdSlotHeader *slot = pd_slot(ring, id);
+	const PdEvent *old = pd_slot_event(ring, id);
+	TimestampTz first;
+	bool		same;
+
+	if (!pd_foldable(ring, id))
+		return false;
+	pg_read_barrier();
+	first = old->seen_at;
+	same = old->event_id == id && pd_same(old, ev, true);
+	pg_read_barrier();
+	if (!same || pg_atomic_read_u64(&slot->seq) != id * 2)
+		return false;
+	return pd_ring_fold(ring, id, first, ev, window);
+}
+
+/*
+ * Fold ev into event id, of the same source but other bytes, if the
+ * caller's same() says it is the same pattern (the classifier's verdict,
+ * pd_capture.c).  same() reads its own copy (pd_ring_get()).
+ */
+static bool
+pd_fold_similar(PdRing *ring, uint64 id, const PdEvent *ev, int window,
+				PdSamePattern same)
+{
+	const PdEvent *old = pd_slot_event(ring, id);
+	TimestampTz first;
+	bool		ok;
+
+	if (!pd_foldable(ring, id))
+		return false;
+	pg_read_barrier();
+	first = old->seen_at;
+	ok = old->event_id == id && pd_same(old, ev, false) &&
+		ev->seen_at - first <= (int64) window * USECS_PER_SEC;
+	pg_read_barrier();
+	if (!ok || pg_atomic_read_u64(&pd_slot(ring, id)->seq) != id * 2)
+		return false;
+	if (!same(ring, id, ev))
+		return false;
+	return pd_ring_fold(ring, id, first, ev, window);
+}
+
+bool
+pd_ring_record(PdRing *ring, PdEvent *ev, int window, PdSamePattern same,
+			   uint64 *id)
+{
+	uint64		skey,
+				xkey;
+	pg_atomic_uint64 *by_source,
+			   *by_bytes;
 	uint64		next = pg_atomic_read_u64(&ring->next_id);
+	uint64		cand;
 	PdSlotHeader *slot;
 
 	ev->last_seen = 0;
 	ev->repeats = 0;
 	if (ev->raw_len > ring->capture_bytes)
 		ev->raw_len = ring->capture_bytes;
+	skey = pd_source_key(ring, ev);
+	xkey = pd_exact_key(skey, ev);
+	by_source = &ring->recent[skey & (PD_RECENT_KEYS - 1)];
+	by_bytes = &ring->recent[xkey & (PD_RECENT_KEYS - 1)];
 
-	if (window > 0 && entry != 0 && (entry >> 32) == (key >> 32))
+	if (window > 0)
 	{
-		/* the entry keeps 32 bits of the id: the latest id with them */
-		uint64		cand = (next & ~UINT64CONST(0xffffffff)) | (entry & 0xffffffff);
-
-		if (cand >= next && cand > UINT64CONST(0xffffffff))
-			cand -= UINT64CONST(0x100000000);
-		if (pd_ring_fold(ring, cand, ev, window))
+		/* the same bytes again (a flood, a retry): no classifier needed */
+		cand = pd_candidate(pg_atomic_read_u64(by_bytes), xkey, next);
+		if (cand != 0 && pd_fold_exact(ring, cand, ev, window))
+		{
+			*id = ev->event_id = cand;
+			return true;
+		}
+		/* other bytes from the same source: the caller decides */
+		cand = pd_candidate(pg_atomic_read_u64(by_source), skey, next);
+		if (cand != 0 && same != NULL &&
+			pd_fold_similar(ring, cand, ev, window, same))
 		{
 			*id = ev->event_id = cand;
 			return true;
@@ -310,17 +392,19 @@ pd_ring_record(PdRing *ring, PdEvent *ev, int window, uint64 *id)
 	pg_write_barrier();
 	pg_atomic_write_u64(&slot->seq, *id * 2);
 
-	pg_atomic_write_u64(recent, (key & ~UINT64CONST(0xffffffff)) |
-						(*id & 0xffffffff));
+	if (window > 0)
+	{
+		pg_atomic_write_u64(by_source, (skey & ~UINT64CONST(0xffffffff)) |
+							(*id & 0xffffffff));
+		pg_atomic_write_u64(by_bytes, (xkey & ~UINT64CONST(0xffffffff)) |
+							(*id & 0xffffffff));
+	}
 	return false;
 }
 
-/*
- * Copy event id out of the ring into buf, whole or (head_only) its fixed
- * part and PD_RAW_HEAD bytes of payload; false if it is not valid now.
- */
+/* Copy event id out of the ring into buf; false if it is not valid now. */
 static bool
-pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf, bool head_only)
+pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf)
 {
 	pg_atomic_uint64 *seq = pd_slot_seq(ring, id);
 	PdEvent    *ev = pd_slot_event(ring, id);
@@ -337,7 +421,7 @@ pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf, bool head_only)
 	memcpy(buf, ev, offsetof(PdEvent, raw));
 	if (buf->raw_len > ring->capture_bytes)
 		return false;			/* torn */
-	memcpy(buf->raw, ev->raw, head_only ? Min(buf->raw_len, PD_RAW_HEAD) : buf->raw_len);
+	memcpy(buf->raw, ev->raw, buf->raw_len);
 
 	pg_read_barrier();
 	if (pg_atomic_read_u64(seq) != before)
@@ -346,15 +430,10 @@ pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf, bool head_only)
 	/* Two writers that wrapped onto one slot can interleave: verify. */
 	if (buf->event_id != id)
 		return false;
-	if (head_only)
-		ok = pd_head_checksum(buf) == buf->head_checksum;
-	else
-	{
-		sum = buf->checksum;
-		buf->checksum = 0;
-		ok = pd_event_checksum(buf) == sum;
-		buf->checksum = sum;
-	}
+	sum = buf->checksum;
+	buf->checksum = 0;
+	ok = pd_event_checksum(buf) == sum;
+	buf->checksum = sum;
 	if (!ok)
 		return false;
 
@@ -370,15 +449,24 @@ pd_ring_read_one(PdRing *ring, uint64 id, PdEvent *buf, bool head_only)
 	return true;
 }
 
-bool
-pd_ring_get_head(PdRing *ring, uint64 id, PdEvent *buf)
+PdSlotState
+pd_ring_get(PdRing *ring, uint64 id, PdEvent *buf)
 {
 	uint64		next = pg_atomic_read_u64(&ring->next_id);
+	uint64		seq;
 
-	if (id == 0 || id >= next || next - id > ring->nslots ||
-		id < pg_atomic_read_u64(&ring->reset_id))
-		return false;
-	return pd_ring_read_one(ring, id, buf, true);
+	if (id == 0 || id < pg_atomic_read_u64(&ring->reset_id) ||
+		(id < next && next - id > ring->nslots))
+		return PD_SLOT_GONE;
+	if (id >= next)
+		return PD_SLOT_PENDING;	/* not even claimed */
+	if (pd_ring_read_one(ring, id, buf))
+		return PD_SLOT_PUBLISHED;
+	seq = pg_atomic_read_u64(pd_slot_seq(ring, id));
+	/* claimed and not yet (or only just) published: ask again later */
+	if (seq < id * 2 || seq == id * 2 + 1)
+		return PD_SLOT_PENDING;
+	return PD_SLOT_GONE;		/* overwritten, or torn by two writers */
 }
 
 uint64
@@ -388,8 +476,7 @@ pd_ring_next_id(PdRing *ring)
 }
 
 static void
-pd_ring_visit(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg,
-			  bool head_only)
+pd_ring_visit(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg)
 {
 	uint64		next = pg_atomic_read_u64(&ring->next_id);
 	uint64		first = pg_atomic_read_u64(&ring->reset_id);
@@ -400,7 +487,7 @@ pd_ring_visit(PdRing *ring, PdEvent *buf, PdRingVisitor fn, void *arg,
 
 	for (id = first; id < next; id++)
 	{
-		if (pd_ring_read_one(ring, id, buf, head_only))
+		if (pd_ring_read_one(ring, id, buf))
 			fn(buf, arg);
 	}
 }
@@ -411,16 +498,7 @@ pd_ring_scan(PdRing *ring, PdRingVisitor fn, void *arg)
 {
 	PdEvent    *buf = palloc(PD_EVENT_SIZE(ring->capture_bytes));
 
-	pd_ring_visit(ring, buf, fn, arg, false);
-	pfree(buf);
-}
-
-void
-pd_ring_scan_heads(PdRing *ring, PdRingVisitor fn, void *arg)
-{
-	PdEvent    *buf = palloc(PD_HEAD_SIZE);
-
-	pd_ring_visit(ring, buf, fn, arg, true);
+	pd_ring_visit(ring, buf, fn, arg);
 	pfree(buf);
 }
 

@@ -15,22 +15,22 @@
  *   that child with _exit(1), cannot leave a claimed id unpublished.
  * - Readers take no lock either.  They read a slot's sequence, copy the event,
  *   re-read the sequence, and keep the copy only if the sequence was 2*id both
- *   times and the copy's checksum (which covers its own id) verifies.  A
- *   reader that needs no payload copies the fixed part and PD_RAW_HEAD bytes
- *   of it, and checks those against a checksum of their own.  A slot
+ *   times and the copy's checksum (which covers its own id) verifies.  A slot
  *   that is mid-write, overwritten, or torn by two writers that wrapped onto
  *   it at once is skipped, never shown.
  * - Reset moves reset_id to next_id: events before it are hidden.  Event ids
  *   are never reused, not even across a reset.
- * - Repeats: an occurrence whose key (source address, kind, what the
- *   classifier said, names; pd_ring_record()) matches a young event is
- *   folded into it instead of taking a slot: one compare-and-swap of the
- *   slot's repeat word, which carries the ring's turn the event was
- *   written in, so a swap against a slot that was overwritten meanwhile
- *   fails.  The word is outside the checksummed event; readers take it after
- *   the event verified and only if its turn matches.  A small table of the latest event per key
- *   hash (a seeded hash: no client can aim at an entry) finds the candidate,
- *   so the cost is the same whatever the ring holds.
+ * - Repeats: an occurrence of the same pattern as a young event of the same
+ *   source (address, kind, version word, names, transport) is folded into
+ *   it instead of taking a slot: one compare-and-swap of the slot's repeat
+ *   word, which carries the ring's turn the event was written in, so a
+ *   swap against a slot that was overwritten meanwhile fails.  The word is
+ *   outside the checksummed event; readers take it after the event
+ *   verified and only if its turn matches.  The same pattern is the same
+ *   bytes, compared in place; or, for other bytes, what the writer's caller
+ *   says (pd_ring_record()).  A small table of the latest event per key
+ *   hash (a seeded hash: no client can aim at an entry) finds the
+ *   candidates, so the cost is the same whatever the ring holds.
  *
  *-------------------------------------------------------------------------
  */
@@ -40,21 +40,30 @@
 #include "datatype/timestamp.h"
 #include "port/atomics.h"
 
-#include "pd_classify.h"
 #include "pd_kind.h"
 
 #define PD_NAME_MAX		64		/* user and database names, with NUL */
 #define PD_MESSAGE_MAX	256		/* PostgreSQL's message, with NUL */
 #define PD_CAPTURE_MAX	8192	/* PostgreSQL's receive buffer size */
+#define PD_FACTS_MAX	256		/* what only the recording process knows */
+#define PD_PARAMS_MAX	256		/* start-up options beyond user and database */
 
-/* One event as stored; raw[] holds capture_bytes bytes in the ring. */
+/*
+ * One event as stored; raw[] holds capture_bytes bytes in the ring.
+ *
+ * An event holds facts, never the classifier's verdict: what the client
+ * sent (raw, the version word, the start-up options PostgreSQL parsed) and
+ * what only the recording process could see (facts).  Protocol, tool and
+ * detail are derived from these whenever the event is read (pd_classes.c),
+ * so a better classifier names yesterday's events too, and the start-up
+ * child, which mostly records what nobody reads for hours, does not
+ * classify at all.
+ */
 typedef struct PdEvent
 {
 	uint64		event_id;
 	TimestampTz seen_at;
 	uint32		checksum;		/* hash of the event with this field zero */
-	uint32		head_checksum;	/* hash of the fixed part and PD_RAW_HEAD
-								 * bytes of raw, both checksums zero */
 	int32		pid;
 	int32		raw_offset;		/* -1: unknown */
 	int32		waited_ms;		/* from connection start to the rejection */
@@ -66,12 +75,26 @@ typedef struct PdEvent
 	bool		has_proto;
 	bool		ssl;			/* the connection was using TLS */
 	uint8		addr[16];
+	uint16		params_len;		/* bytes of params in use */
 	char		user_name[PD_NAME_MAX];	/* as sent: escaped when read */
 	char		database_name[PD_NAME_MAX];
 	char		message[PD_MESSAGE_MAX];
-	char		protocol[PD_PROTOCOL_MAX];	/* the classifier's verdict */
-	char		tool[PD_TOOL_MAX];
-	char		detail[PD_DETAIL_MAX];
+
+	/*
+	 * For a login: "method=... ssl=on|off hba_line=N"; then, where the
+	 * ClientHello is not all in raw (OpenSSL consumed it, or it is longer
+	 * than capture_bytes), " ja4=... sni=... alpn=..." as pd_hello_describe
+	 * writes them.  Escaped, printable ASCII.
+	 */
+	char		facts[PD_FACTS_MAX];
+
+	/*
+	 * The start-up packet's options other than user and database, as
+	 * "name\0value\0" pairs in packet order (whole pairs only), for the
+	 * kinds where PostgreSQL parsed them: logins, missing_user,
+	 * invalid_layout.  As sent: hostile.
+	 */
+	char		params[PD_PARAMS_MAX];
 
 	/*
 	 * Filled in by readers from the slot's repeat word, zero as stored (and
@@ -83,16 +106,10 @@ typedef struct PdEvent
 	uint8		raw[FLEXIBLE_ARRAY_MEMBER];
 } PdEvent;
 
-/* The layout of saved files before repeats (formats 2 and 3). */
-#define PD_EVENT_HEADER_V1	offsetof(PdEvent, last_seen)
-StaticAssertDecl(offsetof(PdEvent, last_seen) == 808,
-				 "the fixed part of formats 2 and 3 is 808 bytes: repeats come after it");
-
 #define PD_EVENT_SIZE(rawlen) (offsetof(PdEvent, raw) + (rawlen))
 
-/* What a header-only reader gets of the payload: the scan verdicts' share. */
+/* What the scan verdicts read of the payload (pd_scan.h) */
 #define PD_RAW_HEAD		4
-#define PD_HEAD_SIZE	PD_EVENT_SIZE(PD_RAW_HEAD)
 
 /* Entries of the table of latest events by key hash (a power of 2). */
 #define PD_RECENT_KEYS	4096
@@ -128,17 +145,28 @@ extern void pd_ring_init(PdRing *ring, int nslots, int capture_bytes,
 						 uint64 seed);
 
 /*
+ * Is event id the same pattern as ev, another occurrence from the same
+ * source with other bytes?  The writer's caller answers (the classifier's
+ * verdict); it reads its own copy of the event with pd_ring_get().
+ */
+typedef bool (*PdSamePattern) (PdRing *ring, uint64 id, const PdEvent *ev);
+
+/*
  * Writer: safe in any process, with or without a PGPROC, and the caller
  * blocks signals around it (from the claim to the publish no signal may end
  * the process: an id claimed but never published would be a hole).  The
- * event is the caller's private copy (raw_len at most capture_bytes); its
- * event_id, checksums, last_seen and repeats are set here.  If an event
- * with the same key was recorded less than window seconds ago (0: never)
- * and is still young (in the newer half of the ring), the occurrence is
- * folded into it and true returned; else the event takes a slot of its
- * own.  *id is the event's id either way.  Nothing here blocks or raises.
+ * event is the caller's private copy (raw_len at most capture_bytes; the
+ * fixed part zeroed before it was filled in: whole fields are hashed); its
+ * event_id, checksums, last_seen and repeats are set here.  If an event of
+ * the same source was recorded less than window seconds ago (0: never) and
+ * is still young (in the newer half of the ring), the occurrence is folded
+ * into it and true returned, when it holds the same bytes or, if not and
+ * same is not NULL, when same() says so of the source's latest event; else
+ * the event takes a slot of its own.  *id is the event's id either way.
+ * Nothing here blocks or raises.
  */
-extern bool pd_ring_record(PdRing *ring, PdEvent *ev, int window, uint64 *id);
+extern bool pd_ring_record(PdRing *ring, PdEvent *ev, int window,
+						   PdSamePattern same, uint64 *id);
 
 /*
  * Reader, in a backend: calls fn for every valid event, oldest first, with
@@ -148,18 +176,18 @@ typedef void (*PdRingVisitor) (const PdEvent *ev, void *arg);
 extern void pd_ring_scan(PdRing *ring, PdRingVisitor fn, void *arg);
 
 /*
- * The same without the payload: the visitor's copy holds the fixed part and
- * at most PD_RAW_HEAD bytes of raw (raw_len still says how many there were).
- * What a full ring of large payloads costs a reader that needs none (the
- * sources view).
+ * Copy event id whole into buf (PD_EVENT_SIZE(capture_bytes) bytes):
+ * published (buf holds it), pending (claimed or to be claimed, not yet
+ * published: ask again later) or gone (overwritten, reset away, or torn).
+ * Any process; nothing blocks.
  */
-extern void pd_ring_scan_heads(PdRing *ring, PdRingVisitor fn, void *arg);
-
-/*
- * Copy the fixed part and PD_RAW_HEAD payload bytes of event id into buf
- * (PD_HEAD_SIZE bytes) if it is valid now: a look back at recent events.
- */
-extern bool pd_ring_get_head(PdRing *ring, uint64 id, PdEvent *buf);
+typedef enum PdSlotState
+{
+	PD_SLOT_PUBLISHED,
+	PD_SLOT_PENDING,
+	PD_SLOT_GONE
+} PdSlotState;
+extern PdSlotState pd_ring_get(PdRing *ring, uint64 id, PdEvent *buf);
 extern uint64 pd_ring_next_id(PdRing *ring);
 
 extern void pd_ring_stats(PdRing *ring, PdRingStats *stats);

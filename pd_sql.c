@@ -22,6 +22,7 @@
 #include "pd_labels.h"
 #include "pd_classify.h"
 #include "pd_compat.h"
+#include "pd_classes.h"
 #include "pd_counters.h"
 #include "pd_refuse.h"
 #include "pd_ring.h"
@@ -129,14 +130,16 @@ pd_event_to_tuple(const PdEvent *ev, void *arg)
 {
 	PdEventsState *st = (PdEventsState *) arg;
 	ReturnSetInfo *rsinfo = st->rsinfo;
-	const char *tool = ev->tool;
 	const PdRow *row = pd_analysis_row(&st->analysis, ev->event_id);
+	PdClass		cls;
+	const char *tool = cls.tool;
 	Datum		values[PD_EVENTS_COLS];
 	bool		nulls[PD_EVENTS_COLS];
 	const char *kind = pd_kind_name(ev->kind);
 	int			i = 0;
 
 	memset(nulls, 0, sizeof(nulls));
+	pd_event_class(ev, &cls);
 
 	values[i++] = Int64GetDatum((int64) ev->event_id);
 	values[i++] = TimestampTzGetDatum(ev->seen_at);
@@ -183,7 +186,7 @@ pd_event_to_tuple(const PdEvent *ev, void *arg)
 		nulls[i++] = true;
 		nulls[i++] = true;
 	}
-	pd_put_text(values, nulls, i++, ev->protocol);
+	pd_put_text(values, nulls, i++, cls.protocol);
 	if (!tool[0] && row && row->scan.scan_tool)
 		tool = row->scan.scan_tool;
 	pd_put_text(values, nulls, i++, tool);
@@ -191,13 +194,13 @@ pd_event_to_tuple(const PdEvent *ev, void *arg)
 	{
 		/* one failed password, tried over TLS and again without */
 		values[i++] = CStringGetTextDatum(psprintf("%s; %s event " UINT64_FORMAT,
-												   ev->detail,
+												   cls.detail,
 												   row->retry_of ? "sslmode=prefer retry of" :
 												   "retried without TLS as",
 												   row->retry_of ? row->retry_of : row->retried_by));
 	}
 	else
-		pd_put_text(values, nulls, i++, ev->detail);
+		pd_put_text(values, nulls, i++, cls.detail);
 	/* names are stored as the client sent them */
 	if (ev->user_name[0])
 		values[i++] = pd_clean_text(ev->user_name, PD_NAME_MAX);
@@ -286,7 +289,7 @@ probe_detect_reset(PG_FUNCTION_ARGS)
 	pd_ring_reset(pd_ring, GetCurrentTimestamp());
 	/* what counts toward refusing and the guessing verdict starts over too */
 	pd_tally_reset(pd_tally);
-	pd_counters_reset(pd_counters);
+	pd_counters_reset(pd_counters, pd_ring_next_id(pd_ring));
 	PG_RETURN_VOID();
 }
 
@@ -392,8 +395,10 @@ pd_counter_to_tuple(const char *counter, const char *label, uint64 value,
 
 /*
  * Every cumulative counter, by name and label, zeros included: a fixed set
- * of rows whatever the traffic, read from a few hundred bytes of shared
- * memory whatever the ring holds.  The ring's own writes and overwrites
+ * of rows whatever the traffic.  The protocols and tools of the events
+ * recorded since the last read are classified first (so a scrape's cost is
+ * the events since the previous scrape, not the ring); the rest is a few
+ * hundred bytes of shared memory.  The ring's own writes and overwrites
  * come first.
  */
 Datum
@@ -408,6 +413,8 @@ probe_detect_counters(PG_FUNCTION_ARGS)
 	pd_ring_stats(pd_ring, &stats);
 	pd_counter_to_tuple("ring_writes", "", stats.events_total, &st);
 	pd_counter_to_tuple("ring_overwrites", "", stats.events_overwritten, &st);
+	/* the protocols and tools of the events recorded since the last read */
+	pd_count_classes(pd_ring, pd_counters);
 	pd_counters_foreach(pd_counters, pd_counter_to_tuple, &st);
 	return (Datum) 0;
 }

@@ -120,17 +120,25 @@ pd_tls_install(void)
 }
 
 bool
-pd_tls_describe(PdClass *c)
+pd_hello_facts(const uint8 *msg, size_t len, char *facts, size_t size)
 {
 	PdHello		h;
-	size_t		before = strlen(c->detail);
+	PdClass		c;
+	size_t		n = strlen(facts);
 
-	if (pd_tls_hello_len == 0 ||
-		!pd_hello_parse(pd_tls_hello, pd_tls_hello_len, &h))
+	if (len == 0 || !pd_hello_parse(msg, len, &h))
 		return false;
-	pd_hello_describe(&h, c);
+	c.protocol[0] = c.tool[0] = c.detail[0] = '\0';
+	pd_hello_describe(&h, &c);
+	if (c.detail[0] == '\0')
+		return false;
 	/* " ja4=..." after nothing: drop the space */
-	if (before == 0 && c->detail[0] == ' ')
-		memmove(c->detail, c->detail + 1, strlen(c->detail));
-	return strlen(c->detail) > before;
+	strlcat(facts, c.detail + (n == 0 && c.detail[0] == ' '), size);
+	return true;
+}
+
+bool
+pd_tls_facts(char *facts, size_t size)
+{
+	return pd_hello_facts(pd_tls_hello, pd_tls_hello_len, facts, size);
 }

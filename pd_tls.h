@@ -15,12 +15,18 @@ extern void pd_tls_define_setting(void);
 extern void pd_tls_install(void);
 
 /*
- * If this process's TLS handshake began with a ClientHello: append its
- * " ja4=... sni=... alpn=..." to c->detail (escaped, as the classifier
- * does; without the leading space if the detail was empty), and name a
- * well-known stack in c->tool if that is empty.  False if there is none.
- * Reads process-local memory only: safe in the pre-PGPROC child.
+ * Append the ClientHello message msg[0 .. len)'s " ja4=... sni=... alpn=..."
+ * (each only if known, escaped as the classifier does; without the leading
+ * space if facts was empty) to facts, a string of size bytes.  False if
+ * there is nothing to say.  Pure computation: safe in the pre-PGPROC child.
  */
-extern bool pd_tls_describe(PdClass *c);
+extern bool pd_hello_facts(const uint8 *msg, size_t len, char *facts,
+						   size_t size);
+
+/*
+ * The same for this process's TLS handshake, if it began with a
+ * ClientHello (OpenSSL's copy).  Reads process-local memory only.
+ */
+extern bool pd_tls_facts(char *facts, size_t size);
 
 #endif							/* PD_TLS_H */

@@ -103,7 +103,7 @@ pd_shmem_startup(void)
 	 */
 	counters = ShmemInitStruct("probe_detect counters", pd_counters_size(), &found);
 	if (!found)
-		pd_counters_init(counters);
+		pd_counters_init(counters, 1);	/* the ring's first id */
 	ring = ShmemInitStruct("probe_detect", pd_shmem_size(), &found);
 	if (!found)
 	{

@@ -132,20 +132,26 @@ $node->restart;
 is($node->safe_psql('postgres', $occ_sql), '1 3 true', 'occurrences survive a restart');
 
 # A file as 1.0's module wrote it (format 2, no counters, events without
-# repeats) and as 1.1's did (format 3) are read by 1.2: the events come
-# back, once each.  The header is 64 bytes (event_header at 12; ntallies,
-# nrefusals, ncounters at 52, 56, 60), then 280-byte tallies, 48-byte
-# refusals and 56-byte counters, then the events: a fixed part (820 bytes
-# in format 4, 808 before: no last_seen and repeats at its end; raw_len at
-# 40) and their bytes.
+# repeats), as 1.1's did (format 3) and as 1.2's did (format 4, with the
+# classifier's verdict of the day in each event) are read by this version:
+# the events come back, once each, and are classified again when read.  The
+# header is 64 bytes (event_header at 12; ntallies, nrefusals, ncounters at
+# 52, 56, 60), then 280-byte tallies, 48-byte refusals and 56-byte counters,
+# then the events: a fixed part and their bytes.  Format 5's fixed part is
+# 972 bytes (raw_len at 36; names and message at 62-446, last_seen and
+# repeats at 960-972); format 4's was 820 (raw_len at 40; names and message
+# at 64-448, then protocol, tool and detail, then last_seen and repeats at
+# 808-820); formats 2 and 3 end it at 808.
 send_probe($node, "GET /$_ HTTP/1.0\r\n\r\n") for 1 .. 3;
 my $kept = $node->safe_psql('postgres', 'SELECT count(*) FROM probe_detect_events');
+my $kept_occ = $node->safe_psql('postgres', 'SELECT sum(occurrences) FROM probe_detect_events');
 ok($node->safe_psql('postgres', 'SELECT sum(value) FROM probe_detect_counters') > 0,
 	'counters before an older file');
 $node->stop;
-my $format4 = slurp_file($file);
+my $format5 = slurp_file($file);
 
-# the file of format 4 turned into one of format $format
+# the file of format 5 turned into one of format $format, every event's
+# stored verdict a stale one: protocol "stale", tool "stale tool"
 sub older_file
 {
 	my ($d, $format) = @_;
@@ -155,13 +161,19 @@ sub older_file
 	my $pos = $events;
 	while ($pos < length($d) - 16)
 	{
-		my $raw_len = unpack('S<', substr($d, $pos + 40, 2));
-		$out .= substr($d, $pos, 808) . substr($d, $pos + 820, $raw_len);
-		$pos += 820 + $raw_len;
+		my $raw_len = unpack('S<', substr($d, $pos + 36, 2));
+		my $ev = substr($d, $pos, 16) . ("\0" x 8)
+		  . substr($d, $pos + 20, 24)    # pid .. ssl
+		  . substr($d, $pos + 44, 16)    # addr
+		  . substr($d, $pos + 62, 384)    # names, message
+		  . pack('a24a80a256', 'stale', 'stale tool', '');
+		$ev .= substr($d, $pos + 960, 12) if $format == 4;
+		$out .= $ev . substr($d, $pos + 972, $raw_len);
+		$pos += 972 + $raw_len;
 	}
 	$out .= substr($d, length($d) - 16);
 	substr($out, 4, 4) = pack('L<', $format);
-	substr($out, 12, 4) = pack('L<', 808);
+	substr($out, 12, 4) = pack('L<', $format == 4 ? 820 : 808);
 	if ($format == 2)
 	{
 		substr($out, 64 + 280 * $ntallies + 48 * $nrefusals, 56 * $ncounters) = '';
@@ -171,16 +183,16 @@ sub older_file
 }
 
 {
-	my $d = $format4;
+	my $d = $format5;
 	my ($ntallies, $nrefusals, $ncounters) = unpack('L<L<L<', substr($d, 52, 12));
-	ok($ncounters > 0, 'format 4 saves the counters');
-	is(unpack('L<', substr($d, 12, 4)), 820, 'format 4: events of 820 bytes before their payload');
+	ok($ncounters > 0, 'format 5 saves the counters');
+	is(unpack('L<', substr($d, 12, 4)), 972, 'format 5: events of 972 bytes before their payload');
 }
-for my $format (3, 2)
+for my $format (4, 3, 2)
 {
 	open(my $fh, '>', $file) or die;
 	binmode $fh;
-	print $fh older_file($format4, $format);
+	print $fh older_file($format5, $format);
 	close $fh;
 	my $at = -s $node->logfile;
 	$node->start;
@@ -188,7 +200,10 @@ for my $format (3, 2)
 		qr/probe_detect restored $kept events, \d+ network tallies, \d+ refusals and \d+ counters/,
 		"a format-$format file: restored");
 	is($node->safe_psql('postgres', 'SELECT count(*), sum(occurrences) FROM probe_detect_events'),
-		"$kept|$kept", "a format-$format file: every event back, once each");
+		"$kept|" . ($format == 4 ? $kept_occ : $kept), "a format-$format file: every event back, once each");
+	is($node->safe_psql('postgres',
+			q{SELECT string_agg(DISTINCT coalesce(protocol, '-') || '/' || coalesce(tool, '-'), ',') FROM probe_detect_events}),
+		'http/-', "a format-$format file: its stale verdicts replaced by today's classifier");
 	$node->stop;
 }
 $node->start;
