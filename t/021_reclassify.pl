@@ -172,6 +172,7 @@ sub events
 	return \%by;
 }
 
+# probe_detect_sources' protocols of one address
 sub protocols_of
 {
 	my ($node, $addr) = @_;
