@@ -330,6 +330,18 @@ pd_same_pattern(PdRing *ring, uint64 id, const PdEvent *ev)
 	return strcmp(a.protocol, b.protocol) == 0 && strcmp(a.tool, b.tool) == 0;
 }
 
+/*
+ * An event about to be overwritten that no reader counted (PdLapped): its
+ * protocol and tool are counted now, or never.  Only when the ring turns
+ * faster than the counters are read.
+ */
+static pg_noinline void
+pd_count_lapped(const PdEvent *ev)
+{
+	if (pd_counters != NULL)
+		pd_count_class(pd_counters, ev);
+}
+
 const PdEvent *
 pd_capture(int rule_kind, int raw_offset, const char *message,
 		   const char *auth_method, PdEventBuf *buf, int *kind_out)
@@ -447,7 +459,8 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 	if (pd_feed_on() && verdict != PD_VERDICT_NONE && ev->addr_family != 0)
 		pd_feed_event(ev, kind, verdict);
 
-	if (pd_ring_record(pd_ring, ev, pd_repeat_window, pd_same_pattern, &id) &&
+	if (pd_ring_record(pd_ring, ev, pd_repeat_window, pd_same_pattern,
+					   pd_count_lapped, &id) &&
 		pd_counters != NULL)
 		pd_count(&pd_counters->repeats);
 

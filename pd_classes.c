@@ -191,34 +191,37 @@ pd_event_class(const PdEvent *ev, PdClass *out)
 }
 
 void
+pd_count_class(PdCounters *c, const PdEvent *ev)
+{
+	PdClass		cls;
+
+	pd_event_class(ev, &cls);
+	pd_count(&c->protocols[pd_protocol_label(cls.protocol)]);
+	pd_count(&c->tools[pd_tool_family(cls.tool)]);
+}
+
+void
 pd_count_classes(PdRing *ring, PdCounters *c)
 {
 	PdEvent    *buf = palloc(PD_EVENT_SIZE(ring->capture_bytes));
 	uint64		next = pd_ring_next_id(ring);
+	uint64		id = pg_atomic_read_u64(&c->classified_upto);
+	uint64		upto;
 
-	for (;;)
+	for (; id < next; id++)
 	{
-		uint64		id = pg_atomic_read_u64(&c->classified_upto);
-		PdSlotState state;
+		PdSlotState state = pd_ring_get(ring, id, buf);
 
-		if (id >= next)
-			break;
-		state = pd_ring_get(ring, id, buf);
 		if (state == PD_SLOT_PENDING)
-			break;				/* counted by a later reader */
-		/* claim it: a reader at the same time counts the next one */
-		if (!pg_atomic_compare_exchange_u64(&c->classified_upto, &id, id + 1))
-			continue;
-		if (state == PD_SLOT_PUBLISHED)
-		{
-			PdClass		cls;
-
-			pd_event_class(buf, &cls);
-			pd_count(&c->protocols[pd_protocol_label(cls.protocol)]);
-			pd_count(&c->tools[pd_tool_family(cls.tool)]);
-		}
-		else
-			pd_count(&c->unclassified);
+			break;				/* a later reader counts it */
+		/* gone: counted by the writer that overwrote it (pd_capture.c) */
+		if (state == PD_SLOT_PUBLISHED && pd_ring_claim_count(ring, id))
+			pd_count_class(c, buf);
 	}
+	/* where the next reader starts; never back */
+	upto = pg_atomic_read_u64(&c->classified_upto);
+	while (upto < id &&
+		   !pg_atomic_compare_exchange_u64(&c->classified_upto, &upto, id))
+		;
 	pfree(buf);
 }

@@ -72,7 +72,6 @@ static const PdCounterGroup pd_groups[] = {
 	{"ban_feed_errors", offsetof(PdCounters, feed_errors), 1, pd_label_none},
 	{"repeats", offsetof(PdCounters, repeats), 1, pd_label_none},
 	{"health_checks", offsetof(PdCounters, health_checks), 1, pd_label_none},
-	{"events_unclassified", offsetof(PdCounters, unclassified), 1, pd_label_none},
 };
 
 /* Counter i of group g in c. */

@@ -12,7 +12,8 @@
  * Shared memory written with atomics only: the pre-PGPROC child counts its
  * probe's kind here.  Protocols and tools are the classifier's, which runs
  * when events are read: they are counted per event (not per repeat) by the
- * first reader after the event was recorded (pd_count_classes()).  Saved
+ * first reader after the event was recorded, or by the writer that would
+ * overwrite it unread (pd_count_classes()).  Saved
  * across clean restarts with the ring (pd_persist.c).
  *
  *-------------------------------------------------------------------------
@@ -35,8 +36,6 @@ typedef struct PdCounters
 	pg_atomic_uint64 feed_errors;	/* ... and not written */
 	pg_atomic_uint64 repeats;	/* occurrences folded into an earlier event */
 	pg_atomic_uint64 health_checks; /* pg_isready's checks, not recorded */
-	pg_atomic_uint64 unclassified;	/* events that left the ring before a
-									 * reader counted their protocol */
 	pg_atomic_uint64 classified_upto;	/* the first event id whose protocol
 										 * and tool are not counted yet */
 } PdCounters;

@@ -14,11 +14,15 @@
 #include "pd_ring.h"
 #include "storage/shmem.h"
 
-/* Each slot is a sequence word and a repeat word, then the event. */
+/*
+ * Each slot is a sequence word, a repeat word and the id of the last event
+ * in it whose class was counted (pd_ring_claim_count()), then the event.
+ */
 typedef struct PdSlotHeader
 {
 	pg_atomic_uint64 seq;
 	pg_atomic_uint64 repeat;
+	pg_atomic_uint64 counted;
 } PdSlotHeader;
 
 #define PD_SLOT_HEADER	MAXALIGN(sizeof(PdSlotHeader))
@@ -102,6 +106,7 @@ pd_ring_init(PdRing *ring, int nslots, int capture_bytes, uint64 seed)
 	{
 		pg_atomic_init_u64(&pd_slot(ring, i)->seq, 0);
 		pg_atomic_init_u64(&pd_slot(ring, i)->repeat, 0);
+		pg_atomic_init_u64(&pd_slot(ring, i)->counted, 0);
 	}
 }
 
@@ -341,8 +346,44 @@ pd_fold_similar(PdRing *ring, uint64 id, const PdEvent *ev, int window,
 }
 
 bool
+pd_ring_claim_count(PdRing *ring, uint64 id)
+{
+	pg_atomic_uint64 *counted = &pd_slot(ring, id)->counted;
+	uint64		was = pg_atomic_read_u64(counted);
+
+	/* ids only grow: a slot that counted a later event is past this one */
+	while (was < id)
+	{
+		if (pg_atomic_compare_exchange_u64(counted, &was, id))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The event that slot of id held before, about to be overwritten: if no
+ * reader counted its class yet, this writer does (lapped), so that the
+ * counters miss nothing however fast the ring turns between two reads.
+ * The writer owns the slot (the claim on next_id) and has not touched it
+ * yet: the event is read in place.
+ */
+static void
+pd_ring_lap(PdRing *ring, uint64 id, PdLapped lapped)
+{
+	uint64		old = id - ring->nslots;
+	const PdEvent *ev = pd_slot_event(ring, id);
+
+	if (id <= ring->nslots || old < pg_atomic_read_u64(&ring->reset_id) ||
+		pg_atomic_read_u64(&pd_slot(ring, id)->seq) != old * 2 ||
+		ev->event_id != old || ev->raw_len > ring->capture_bytes)
+		return;					/* never published, torn, or reset away */
+	if (pd_ring_claim_count(ring, old))
+		lapped(ev);
+}
+
+bool
 pd_ring_record(PdRing *ring, PdEvent *ev, int window, PdSamePattern same,
-			   uint64 *id)
+			   PdLapped lapped, uint64 *id)
 {
 	uint64		skey,
 				xkey;
@@ -382,6 +423,8 @@ pd_ring_record(PdRing *ring, PdEvent *ev, int window, PdSamePattern same,
 
 	*id = pg_atomic_fetch_add_u64(&ring->next_id, 1);
 	slot = pd_slot(ring, *id);
+	if (lapped != NULL)
+		pd_ring_lap(ring, *id, lapped);
 	pg_atomic_write_u64(&slot->seq, *id * 2 + 1);
 	pg_write_barrier();
 	pg_atomic_write_u64(&slot->repeat, pd_repeat_word(ring, *id, 0, 0));
@@ -536,6 +579,8 @@ pd_ring_restore(PdRing *ring, PdEvent *ev)
 	ev->last_seen = 0;
 	pd_event_seal(ev);
 	memcpy(pd_slot_event(ring, ev->event_id), ev, PD_EVENT_SIZE(ev->raw_len));
+	/* counted before it was saved */
+	pg_atomic_write_u64(&slot->counted, ev->event_id);
 	pg_atomic_write_u64(&slot->seq, ev->event_id * 2);
 }
 

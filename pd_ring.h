@@ -152,6 +152,13 @@ extern void pd_ring_init(PdRing *ring, int nslots, int capture_bytes,
 typedef bool (*PdSamePattern) (PdRing *ring, uint64 id, const PdEvent *ev);
 
 /*
+ * An event about to be overwritten whose class no reader has counted: the
+ * writer's caller counts it (pd_count_classes()'s share of the work that
+ * could not wait).  ev is the slot itself, read in place.
+ */
+typedef void (*PdLapped) (const PdEvent *ev);
+
+/*
  * Writer: safe in any process, with or without a PGPROC, and the caller
  * blocks signals around it (from the claim to the publish no signal may end
  * the process: an id claimed but never published would be a hole).  The
@@ -162,11 +169,19 @@ typedef bool (*PdSamePattern) (PdRing *ring, uint64 id, const PdEvent *ev);
  * is still young (in the newer half of the ring), the occurrence is folded
  * into it and true returned, when it holds the same bytes or, if not and
  * same is not NULL, when same() says so of the source's latest event; else
- * the event takes a slot of its own.  *id is the event's id either way.
- * Nothing here blocks or raises.
+ * the event takes a slot of its own; if that slot's previous event was
+ * never counted, lapped() is called on it first.  *id is the event's id
+ * either way.  Nothing here blocks or raises.
  */
 extern bool pd_ring_record(PdRing *ring, PdEvent *ev, int window,
-						   PdSamePattern same, uint64 *id);
+						   PdSamePattern same, PdLapped lapped, uint64 *id);
+
+/*
+ * Claim the counting of event id's class: true for exactly one caller,
+ * whichever of the readers and the writer that overwrites the event asks
+ * first.  Any process.
+ */
+extern bool pd_ring_claim_count(PdRing *ring, uint64 id);
 
 /*
  * Reader, in a backend: calls fn for every valid event, oldest first, with
