@@ -34,6 +34,14 @@ PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 # pd_tls.c calls OpenSSL, as the server does (contrib/sslinfo links it so)
 SHLIB_LINK += $(filter -lssl -lcrypto, $(LIBS))
+# What the postmaster's forked children find already done (docs/design.md,
+# "Page faults"): every symbol bound when the postmaster loads us (-z now),
+# so no child writes its copy of our GOT; calls through the GOT, not PLT
+# stubs; and no start files, whose exit-time destructor writes a flag in
+# our data page in every child that exits (we have no constructors or
+# destructors).
+PG_CFLAGS += -fno-plt
+SHLIB_LINK += -Wl,-z,now -nostartfiles
 
 ifneq ($(PGXS),)
 include $(PGXS)

@@ -5,9 +5,9 @@
  *	  (pd_tally.c), and the few questions the rest of the module asks them.
  *
  * The tallies are shared memory written lock-free, so the pre-PGPROC child
- * counts its probe here too.  Their windows and prefixes are settings read
- * in three places (recording, refusing, the guessing verdict): they are
- * defined here, below all three.
+ * counts its probe here too.  Their windows, prefixes and refuse_after are
+ * settings read in three places (recording, refusing, the guessing
+ * verdict): they are defined here, below all three.
  *
  *-------------------------------------------------------------------------
  */
@@ -15,6 +15,7 @@
 
 #include "miscadmin.h"
 #include "pd_attempts.h"
+#include "pd_kind.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 
@@ -22,6 +23,7 @@ PdTally    *pd_tally = NULL;
 int			pd_guessing_threshold = 10;
 int			pd_guessing_window = 600;
 int			pd_refuse_window = 600;
+int			pd_refuse_after = 0;
 
 /* the networks that refusals and counts are keyed on */
 static int	pd_ipv4_prefix = 32;
@@ -30,6 +32,16 @@ static int	pd_ipv6_prefix = 64;
 void
 pd_attempts_define_settings(void)
 {
+	DefineCustomIntVariable("probe_detect.refuse_after",
+							"Probe or failed-login events from one address, within probe_detect.refuse_window, after which its connections are refused; 0 turns refusing off.",
+							NULL,
+							&pd_refuse_after,
+							0,
+							0,
+							1000000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
 	DefineCustomIntVariable("probe_detect.guessing_threshold",
 							"Failed logins from one address, within probe_detect.guessing_window, above which it is password guessing.",
 							NULL,
@@ -109,6 +121,15 @@ void
 pd_attempt(uint8 family, const uint8 *addr, int kind, int transport,
 		   TimestampTz at)
 {
+	/*
+	 * A probe counts toward refusing and nothing else: with refusing off,
+	 * the start-up child leaves the tallies' pages untouched.  Failed
+	 * logins and TLS failures (libpq's retries pair them) always count, for
+	 * the guessing verdict.
+	 */
+	if (pd_refuse_after <= 0 && pd_kind_is_probe(kind) &&
+		kind != PD_KIND_TLS_FAILURE)
+		return;
 	if (pd_tally != NULL)
 		pd_tally_event(pd_tally, family, addr, kind, transport, at,
 					   pd_refuse_window, pd_guessing_window);

@@ -21,6 +21,7 @@ extern PdTally *pd_tally;
 extern int	pd_guessing_threshold;
 extern int	pd_guessing_window;
 extern int	pd_refuse_window;
+extern int	pd_refuse_after;	/* 0: refusing is off */
 
 /* At _PG_init: the settings above and the networks' prefixes. */
 extern void pd_attempts_define_settings(void);

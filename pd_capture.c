@@ -389,7 +389,7 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 			ev->raw_offset = 0;
 		/* a direct-TLS ClientHello longer than capture_bytes */
 		need = pd_tls_hello_need(ev->raw, ev->raw_len, 0);
-		if (need > (size_t) ev->raw_len)
+		if (need > (size_t) ev->raw_len && ev->raw_len == capture)
 			pd_long_hello_facts(ev, port, 0, need, true);
 		/* else OpenSSL's copy of the ClientHello it consumed (pd_tls.c) */
 		if ((need == 0 || need > (size_t) ev->raw_len) && ev->facts[0] == '\0')
@@ -411,9 +411,12 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 			ev->raw_len = pd_take_socket(port, ev->raw, capture);
 		if (ev->raw_len > 0)
 			ev->raw_offset = raw_offset;
-		/* a ClientHello longer than capture_bytes: the rest, for its JA4 */
+		/*
+		 * A ClientHello longer than capture_bytes: the rest, for its JA4.
+		 * (Only if there is more to read: a hello cut short is what it is.)
+		 */
 		need = pd_tls_hello_need(ev->raw, ev->raw_len, off);
-		if (need > (size_t) ev->raw_len)
+		if (need > (size_t) ev->raw_len && ev->raw_len == capture)
 			pd_long_hello_facts(ev, port, off, need, false);
 	}
 	if (pd_kind_is_auth(rule_kind) || rule_kind == PD_KIND_MISSING_USER ||

@@ -79,26 +79,35 @@ static bool pd_in_hook = false;
  */
 static bool pd_trace_forced = false;
 
-/* A message that is an event: what kind, and where its unread bytes are. */
+/*
+ * A message that is an event: what kind, and where its unread bytes are.
+ *
+ * The texts are held in the rules themselves, and the tables are writable
+ * and written once in the postmaster (pd_hooks_install(): len): so their
+ * pages are the postmaster's own, which a forked child finds mapped.
+ * Constant strings would sit in our read-only data, a page each child
+ * would fault in for the one comparison every probe makes.
+ */
 typedef struct PdMessageRule
 {
-	const char *message_id;		/* untranslated errmsg format */
+	char		message_id[88]; /* untranslated errmsg format */
 	bool		prefix;			/* match a prefix only */
 	PdKind		kind;
 	int			raw_offset;		/* offset of unread bytes, or PD_OFFSET_* */
+	size_t		len;			/* of message_id: set at start */
 } PdMessageRule;
 
 #define PD_EXACT(msg, k, off) \
-	{.message_id = (msg), .prefix = false, .kind = (k), .raw_offset = (off)}
+	{.message_id = msg, .prefix = false, .kind = (k), .raw_offset = (off)}
 #define PD_PREFIX(msg, k, off) \
-	{.message_id = (msg), .prefix = true, .kind = (k), .raw_offset = (off)}
+	{.message_id = msg, .prefix = true, .kind = (k), .raw_offset = (off)}
 
 /*
  * The start-up rejections, by untranslated message (so any lc_messages
  * works).  Each is raised only while a connection starts, and the hook
  * checks that phase too.
  */
-static const PdMessageRule pd_rules[] = {
+static PdMessageRule pd_rules[] = {
 	/* COMMERROR after the 4-byte length word was consumed */
 	PD_EXACT("invalid length of startup packet", PD_KIND_INVALID_LENGTH, 4),
 	/* COMMERROR; what arrived was consumed, nothing is left */
@@ -135,8 +144,11 @@ static const PdMessageRule pd_rules[] = {
 	PD_EXACT("direct SSL connection rejected", PD_KIND_TLS_REJECTED, 0),
 };
 
-/* trace_connection_negotiation's other lines: hidden if we turned it on. */
-static const char *const pd_trace_messages[] = {
+/*
+ * trace_connection_negotiation's other lines: hidden if we turned it on.
+ * Writable, as the rules are.
+ */
+static char pd_trace_messages[][32] = {
 	"SSLRequest accepted", "SSLRequest rejected",
 	"GSSENCRequest accepted", "GSSENCRequest rejected",
 	"direct SSL connection accepted", "direct SSL connection rejected",
@@ -147,7 +159,7 @@ static const char *const pd_trace_messages[] = {
  * InitProcessing mode): before ClientAuthentication_hook runs (pg_hba.conf,
  * client certificates) and after it (no such role or database).
  */
-static const PdMessageRule pd_auth_rules[] = {
+static PdMessageRule pd_auth_rules[] = {
 	PD_PREFIX("no pg_hba.conf entry for ", PD_KIND_HBA_REJECTED, PD_OFFSET_NONE),
 	PD_PREFIX("pg_hba.conf rejects ", PD_KIND_HBA_REJECTED, PD_OFFSET_NONE),
 	PD_EXACT("connection requires a valid client certificate", PD_KIND_CERT_REJECTED, PD_OFFSET_NONE),
@@ -164,8 +176,7 @@ pd_match_rule(const PdMessageRule *rules, size_t nrules, const char *message_id)
 	{
 		const PdMessageRule *r = &rules[i];
 
-		if (r->prefix ? strncmp(message_id, r->message_id,
-								strlen(r->message_id)) == 0
+		if (r->prefix ? strncmp(message_id, r->message_id, r->len) == 0
 			: strcmp(message_id, r->message_id) == 0)
 			return r;
 	}
@@ -433,6 +444,16 @@ pd_hooks_define_settings(void)
 void
 pd_hooks_install(void)
 {
+	size_t		i;
+
+	/* in the postmaster: the tables' pages become its own (see above) */
+	for (i = 0; i < lengthof(pd_rules); i++)
+		pd_rules[i].len = strlen(pd_rules[i].message_id);
+	for (i = 0; i < lengthof(pd_auth_rules); i++)
+		pd_auth_rules[i].len = strlen(pd_auth_rules[i].message_id);
+	for (i = 0; i < lengthof(pd_trace_messages); i++)
+		pd_trace_messages[i][sizeof(pd_trace_messages[i]) - 1] = '\0';
+
 #ifdef PD_HAVE_DIRECT_TLS
 
 	/*

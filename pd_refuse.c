@@ -40,7 +40,6 @@
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
 
-static int	pd_refuse_after = 0;
 static int	pd_refuse_for = 3600;
 static char *pd_trusted_networks = NULL;
 
@@ -281,16 +280,6 @@ pd_refuse_lift(uint8 family, const uint8 *addr)
 void
 pd_refuse_define_settings(void)
 {
-	DefineCustomIntVariable("probe_detect.refuse_after",
-							"Probe or failed-login events from one address, within probe_detect.refuse_window, after which its connections are refused; 0 turns refusing off.",
-							NULL,
-							&pd_refuse_after,
-							0,
-							0,
-							1000000,
-							PGC_SIGHUP,
-							0,
-							NULL, NULL, NULL);
 	DefineCustomIntVariable("probe_detect.refuse_for",
 							"How long an address is refused once it crossed probe_detect.refuse_after.",
 							NULL,
