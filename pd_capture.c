@@ -331,15 +331,15 @@ pd_same_pattern(PdRing *ring, uint64 id, const PdEvent *ev)
 }
 
 /*
- * An event about to be overwritten that no reader counted (PdLapped): its
- * protocol and tool are counted now, or never.  Only when the ring turns
- * faster than the counters are read.
+ * An event about to be overwritten with occurrences no reader counted
+ * (PdLapped): their protocol and tool are counted now, or never.  Only
+ * when the ring turns faster than the counters are read.
  */
 static pg_noinline void
-pd_count_lapped(const PdEvent *ev)
+pd_count_lapped(const PdEvent *ev, uint32 n)
 {
 	if (pd_counters != NULL)
-		pd_count_class(pd_counters, ev);
+		pd_count_class(pd_counters, ev, n);
 }
 
 const PdEvent *

@@ -191,13 +191,13 @@ pd_event_class(const PdEvent *ev, PdClass *out)
 }
 
 void
-pd_count_class(PdCounters *c, const PdEvent *ev)
+pd_count_class(PdCounters *c, const PdEvent *ev, uint32 n)
 {
 	PdClass		cls;
 
 	pd_event_class(ev, &cls);
-	pd_count(&c->protocols[pd_protocol_label(cls.protocol)]);
-	pd_count(&c->tools[pd_tool_family(cls.tool)]);
+	pg_atomic_fetch_add_u64(&c->protocols[pd_protocol_label(cls.protocol)], n);
+	pg_atomic_fetch_add_u64(&c->tools[pd_tool_family(cls.tool)], n);
 }
 
 void
@@ -206,22 +206,37 @@ pd_count_classes(PdRing *ring, PdCounters *c)
 	PdEvent    *buf = palloc(PD_EVENT_SIZE(ring->capture_bytes));
 	uint64		next = pd_ring_next_id(ring);
 	uint64		id = pg_atomic_read_u64(&c->classified_upto);
+	uint64		pending = 0;
 	uint64		upto;
 
+	/*
+	 * From the first event not yet seen, or the oldest that may still take
+	 * repeats (the newer half of the ring), whichever is older.
+	 */
+	if (next > ring->nslots / 2)
+		id = Min(id, next - ring->nslots / 2);
+	if (next > ring->nslots)
+		id = Max(id, next - ring->nslots);	/* the rest is gone */
 	for (; id < next; id++)
 	{
 		PdSlotState state = pd_ring_get(ring, id, buf);
+		uint32		n;
 
-		if (state == PD_SLOT_PENDING)
-			break;				/* a later reader counts it */
+		if (state == PD_SLOT_PENDING && pending == 0)
+			pending = id;		/* a later reader counts it */
 		/* gone: counted by the writer that overwrote it (pd_capture.c) */
-		if (state == PD_SLOT_PUBLISHED && pd_ring_claim_count(ring, id))
-			pd_count_class(c, buf);
+		if (state != PD_SLOT_PUBLISHED)
+			continue;
+		n = pd_ring_claim_count(ring, id, 1 + buf->repeats);
+		if (n > 0)
+			pd_count_class(c, buf, n);
 	}
 	/* where the next reader starts; never back */
+	if (pending == 0)
+		pending = next;
 	upto = pg_atomic_read_u64(&c->classified_upto);
-	while (upto < id &&
-		   !pg_atomic_compare_exchange_u64(&c->classified_upto, &upto, id))
+	while (upto < pending &&
+		   !pg_atomic_compare_exchange_u64(&c->classified_upto, &upto, pending))
 		;
 	pfree(buf);
 }

@@ -20,16 +20,18 @@
  */
 extern void pd_event_class(const PdEvent *ev, PdClass *out);
 
-/* Count ev's protocol and tool (the caller claimed it: pd_ring.h). */
-extern void pd_count_class(PdCounters *c, const PdEvent *ev);
+/* Count n occurrences of ev's protocol and tool (claimed: pd_ring.h). */
+extern void pd_count_class(PdCounters *c, const PdEvent *ev, uint32 n);
 
 /*
  * Bring the counters' protocols and tools up to date: classify every event
- * recorded since the last call, in id order, and count each that nobody
- * counted yet (pd_ring_claim_count(): a writer counts an event it is about
- * to overwrite unread, so none is missed).  Stops at the first event still
- * being written.  Any process that may palloc; callers at once share the
- * work, and each event is counted once.
+ * with occurrences (its first, or repeats folded into it since) that nobody
+ * counted yet, and count those (pd_ring_claim_count(): the writer that
+ * overwrites an event counts what is left of it, so none is missed).  Reads
+ * the events recorded since the last call and those that may still take
+ * repeats: the cost is what happened since, at most half the ring.  Any
+ * process that may palloc; callers at once share the work, and each
+ * occurrence is counted once.
  */
 extern void pd_count_classes(PdRing *ring, PdCounters *c);
 

@@ -11,9 +11,9 @@
  *
  * Shared memory written with atomics only: the pre-PGPROC child counts its
  * probe's kind here.  Protocols and tools are the classifier's, which runs
- * when events are read: they are counted per event (not per repeat) by the
- * first reader after the event was recorded, or by the writer that would
- * overwrite it unread (pd_count_classes()).  Saved
+ * when events are read: each occurrence is counted by the first reader
+ * after it was recorded (or folded into its event), or by the writer that
+ * would overwrite it uncounted (pd_count_classes()).  Saved
  * across clean restarts with the ring (pd_persist.c).
  *
  *-------------------------------------------------------------------------

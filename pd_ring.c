@@ -15,8 +15,9 @@
 #include "storage/shmem.h"
 
 /*
- * Each slot is a sequence word, a repeat word and the id of the last event
- * in it whose class was counted (pd_ring_claim_count()), then the event.
+ * Each slot is a sequence word, a repeat word and a counted word (the id of
+ * the last event in it whose class was counted, and how many of its
+ * occurrences: pd_ring_claim_count()), then the event.
  */
 typedef struct PdSlotHeader
 {
@@ -345,40 +346,68 @@ pd_fold_similar(PdRing *ring, uint64 id, const PdEvent *ev, int window,
 	return pd_ring_fold(ring, id, first, ev, window);
 }
 
-bool
-pd_ring_claim_count(PdRing *ring, uint64 id)
+/*
+ * The counted word: an event id (40 bits: a trillion events) and how many
+ * of its occurrences (24 bits, as the repeats saturate).
+ */
+#define PD_COUNTED_ID(w)	((w) >> 24)
+#define PD_COUNTED_N(w)		((uint32) ((w) & 0xffffff))
+
+uint32
+pd_ring_claim_count(PdRing *ring, uint64 id, uint32 occurrences)
 {
 	pg_atomic_uint64 *counted = &pd_slot(ring, id)->counted;
 	uint64		was = pg_atomic_read_u64(counted);
 
-	/* ids only grow: a slot that counted a later event is past this one */
-	while (was < id)
+	occurrences = Min(occurrences, PD_REPEAT_MAX);
+	for (;;)
 	{
-		if (pg_atomic_compare_exchange_u64(counted, &was, id))
-			return true;
+		uint32		have;
+
+		/* ids only grow: a slot that counted a later event is past this one */
+		if (PD_COUNTED_ID(was) > id)
+			return 0;
+		have = PD_COUNTED_ID(was) == id ? PD_COUNTED_N(was) : 0;
+		if (occurrences <= have)
+			return 0;
+		if (pg_atomic_compare_exchange_u64(counted, &was,
+										   (id << 24) | occurrences))
+			return occurrences - have;
 	}
-	return false;
+}
+
+/* Occurrences of event id (1 + its repeats), if the repeat word is its. */
+static uint32
+pd_occurrences(PdRing *ring, uint64 id)
+{
+	uint64		w = pg_atomic_read_u64(&pd_slot(ring, id)->repeat);
+
+	if ((w & PD_REPEAT_TAG_MASK) != pd_repeat_tag(ring, id))
+		return 1;
+	return 1 + PD_REPEAT_COUNT(w);
 }
 
 /*
- * The event that slot of id held before, about to be overwritten: if no
- * reader counted its class yet, this writer does (lapped), so that the
- * counters miss nothing however fast the ring turns between two reads.
- * The writer owns the slot (the claim on next_id) and has not touched it
- * yet: the event is read in place.
+ * The event that slot of id held before, about to be overwritten: the
+ * occurrences of it that no reader counted yet, this writer counts
+ * (lapped), so that the counters miss nothing however fast the ring turns
+ * between two reads.  The writer owns the slot (the claim on next_id) and
+ * has not touched it yet: the event is read in place.
  */
 static void
 pd_ring_lap(PdRing *ring, uint64 id, PdLapped lapped)
 {
 	uint64		old = id - ring->nslots;
 	const PdEvent *ev = pd_slot_event(ring, id);
+	uint32		n;
 
 	if (id <= ring->nslots || old < pg_atomic_read_u64(&ring->reset_id) ||
 		pg_atomic_read_u64(&pd_slot(ring, id)->seq) != old * 2 ||
 		ev->event_id != old || ev->raw_len > ring->capture_bytes)
 		return;					/* never published, torn, or reset away */
-	if (pd_ring_claim_count(ring, old))
-		lapped(ev);
+	n = pd_ring_claim_count(ring, old, pd_occurrences(ring, old));
+	if (n > 0)
+		lapped(ev, n);
 }
 
 bool
@@ -580,7 +609,8 @@ pd_ring_restore(PdRing *ring, PdEvent *ev)
 	pd_event_seal(ev);
 	memcpy(pd_slot_event(ring, ev->event_id), ev, PD_EVENT_SIZE(ev->raw_len));
 	/* counted before it was saved */
-	pg_atomic_write_u64(&slot->counted, ev->event_id);
+	pg_atomic_write_u64(&slot->counted, (ev->event_id << 24) |
+						Min(ev->repeats + 1, PD_REPEAT_MAX));
 	pg_atomic_write_u64(&slot->seq, ev->event_id * 2);
 }
 

@@ -152,11 +152,12 @@ extern void pd_ring_init(PdRing *ring, int nslots, int capture_bytes,
 typedef bool (*PdSamePattern) (PdRing *ring, uint64 id, const PdEvent *ev);
 
 /*
- * An event about to be overwritten whose class no reader has counted: the
- * writer's caller counts it (pd_count_classes()'s share of the work that
- * could not wait).  ev is the slot itself, read in place.
+ * An event about to be overwritten, n of whose occurrences no reader has
+ * counted by class: the writer's caller counts them (pd_count_classes()'s
+ * share of the work that could not wait).  ev is the slot itself, read in
+ * place (repeats not filled in).
  */
-typedef void (*PdLapped) (const PdEvent *ev);
+typedef void (*PdLapped) (const PdEvent *ev, uint32 n);
 
 /*
  * Writer: safe in any process, with or without a PGPROC, and the caller
@@ -177,11 +178,12 @@ extern bool pd_ring_record(PdRing *ring, PdEvent *ev, int window,
 						   PdSamePattern same, PdLapped lapped, uint64 *id);
 
 /*
- * Claim the counting of event id's class: true for exactly one caller,
- * whichever of the readers and the writer that overwrites the event asks
- * first.  Any process.
+ * Claim the counting by class of event id's occurrences, of which there
+ * are now occurrences (1 + repeats): returns how many no caller claimed
+ * before, so that each is counted once, whichever of the readers and the
+ * writer that overwrites the event asks.  Any process.
  */
-extern bool pd_ring_claim_count(PdRing *ring, uint64 id);
+extern uint32 pd_ring_claim_count(PdRing *ring, uint64 id, uint32 occurrences);
 
 /*
  * Reader, in a backend: calls fn for every valid event, oldest first, with

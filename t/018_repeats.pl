@@ -70,6 +70,13 @@ is($src{'127.0.0.8'}[0] . '/' . $src{'127.0.0.8'}[1], "$guesses/$guesses",
 	'the guesser: every attempt counted as a failed login');
 is($src{'127.0.0.10'}[0], 1000, 'the brute-forcer: 1,000 occurrences');
 is($src{'127.0.0.11'}[0], 500, 'the garbage flood: 500 occurrences');
+# the counters by protocol count occurrences, folded or not, classified when
+# read: one request from .3 and the brute-forcer's 1,000
+is(q1($node, q{SELECT value FROM probe_detect_counters
+	WHERE counter = 'events_by_protocol' AND label = 'http'}), 1001,
+	'events_by_protocol counts every HTTP occurrence, folded ones too');
+is(q1($node, q{SELECT value FROM probe_detect_counters
+	WHERE counter = 'events_by_protocol' AND label = 'smb1'}), 1, 'and one SMB probe');
 
 # hydra, where installed: 300 passwords, four tasks at once.  From
 # 127.0.0.1 too (libpq cannot choose a source address): after the health
