@@ -2,7 +2,8 @@
  *
  * pd_capture.c
  *	  Recording one event: the bytes PostgreSQL left unread, the start-up
- *	  parameters it parsed, what the classifier says of them.
+ *	  parameters it parsed, and what only this process can see of the
+ *	  client.  The classifier runs when the event is read (pd_classes.c).
  *
  * The start-up rejections are raised in the postmaster's child before it
  * has a PGPROC.  There, nothing may take an LWLock, allocate shared memory,
@@ -51,7 +52,7 @@ pd_capture_define_settings(void)
 {
 	DefineCustomIntVariable("probe_detect.repeat_window",
 							"Folds an occurrence into the same source's event of the same pattern seen within this many seconds.",
-							"A pattern is the kind, what the classifier said, and the names; the event counts the occurrences and keeps the first one's bytes. 0 records every occurrence as an event of its own.",
+							"A pattern is one source's kind, version word, names and transport with the same bytes, or with bytes the classifier names the same protocol and tool; the event counts the occurrences and keeps the first one's bytes. 0 records every occurrence as an event of its own.",
 							&pd_repeat_window,
 							3600, 0, 30 * 86400,
 							PGC_SIGHUP,
