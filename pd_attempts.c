@@ -15,6 +15,7 @@
 
 #include "miscadmin.h"
 #include "pd_attempts.h"
+#include "pd_compat.h"
 #include "pd_kind.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
@@ -117,7 +118,7 @@ pd_attempts_shmem_init(void *mem, bool found)
 	pd_tally = tally;
 }
 
-void
+pd_hot void
 pd_attempt(uint8 family, const uint8 *addr, int kind, int transport,
 		   TimestampTz at)
 {

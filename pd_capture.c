@@ -66,7 +66,7 @@ pd_capture_define_settings(void)
  * reads from the socket only when the buffer is empty, and we never let it
  * get there, so this neither blocks nor raises an error.
  */
-static int
+static pd_hot int
 pd_take_unread(uint8 *out, int max)
 {
 #ifdef PD_HAVE_BUFFER_CHECK
@@ -172,7 +172,7 @@ pd_take_tls_raw(const Port *port, uint8 *out, int max)
  * so it is made valid and printable when read (pd_sql.c), where the
  * database encoding is known.
  */
-static void
+static pd_hot void
 pd_copy_name(char *dst, const char *src)
 {
 	dst[0] = '\0';
@@ -343,7 +343,7 @@ pd_count_lapped(const PdEvent *ev, uint32 n)
 		pd_count_class(pd_counters, ev, n);
 }
 
-const PdEvent *
+pd_hot const PdEvent *
 pd_capture(int rule_kind, int raw_offset, const char *message,
 		   const char *auth_method, PdEventBuf *buf, int *kind_out)
 {
@@ -390,7 +390,7 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 			ev->raw_offset = 0;
 		/* a direct-TLS ClientHello longer than capture_bytes */
 		need = pd_tls_hello_need(ev->raw, ev->raw_len, 0);
-		if (need > (size_t) ev->raw_len && ev->raw_len == capture)
+		if (ev->raw_len == capture && need > (size_t) ev->raw_len)
 			pd_long_hello_facts(ev, port, 0, need, true);
 		/* else OpenSSL's copy of the ClientHello it consumed (pd_tls.c) */
 		if ((need == 0 || need > (size_t) ev->raw_len) && ev->facts[0] == '\0')
@@ -416,8 +416,8 @@ pd_capture(int rule_kind, int raw_offset, const char *message,
 		 * A ClientHello longer than capture_bytes: the rest, for its JA4.
 		 * (Only if there is more to read: a hello cut short is what it is.)
 		 */
-		need = pd_tls_hello_need(ev->raw, ev->raw_len, off);
-		if (need > (size_t) ev->raw_len && ev->raw_len == capture)
+		if (ev->raw_len == capture &&
+			(need = pd_tls_hello_need(ev->raw, ev->raw_len, off)) > (size_t) ev->raw_len)
 			pd_long_hello_facts(ev, port, off, need, false);
 	}
 	if (pd_kind_is_auth(rule_kind) || rule_kind == PD_KIND_MISSING_USER ||

@@ -138,4 +138,17 @@ pd_init_srf(FunctionCallInfo fcinfo)
 }
 #endif
 
+/*
+ * The start-up child's path (the hook, the rule match, the capture, the ring
+ * write): functions so marked are placed together (.text.hot), so that a
+ * forked child, which faults in every code page it runs, needs one window
+ * of our code, apart from the rest of the module (docs/design.md, "Page
+ * faults").
+ */
+#if defined(__GNUC__)
+#define pd_hot __attribute__((hot))
+#else
+#define pd_hot
+#endif
+
 #endif							/* PD_COMPAT_H */

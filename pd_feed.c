@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "pd_compat.h"
 #include "pd_counters.h"
 #include "pd_feed.h"
 #include "pd_labels.h"
@@ -109,7 +110,7 @@ pd_feed_format(char *buf, int kind, PdVerdict verdict, const char *protocol,
 	return (n > 0 && n < PD_FEED_LINE_MAX) ? n : 0;
 }
 
-bool
+pd_hot bool
 pd_feed_on(void)
 {
 	return pd_feed_path != NULL && pd_feed_path[0] != '\0';

@@ -167,7 +167,7 @@ static PdMessageRule pd_auth_rules[] = {
 	PD_EXACT("database \"%s\" does not exist", PD_KIND_UNKNOWN_DATABASE, PD_OFFSET_NONE),
 };
 
-static const PdMessageRule *
+static pd_hot const PdMessageRule *
 pd_match_rule(const PdMessageRule *rules, size_t nrules, const char *message_id)
 {
 	size_t		i;
@@ -240,7 +240,7 @@ pd_record(int kind, int raw_offset, const char *message, const char *method)
 	pd_capture(kind, raw_offset, message, method, &buf, NULL);
 }
 
-static pg_noinline void
+static pd_hot pg_noinline void
 pd_record_probe(ErrorData *edata, const PdMessageRule *rule)
 {
 	/*
@@ -274,7 +274,7 @@ pd_record_probe(ErrorData *edata, const PdMessageRule *rule)
 	}
 }
 
-static void
+static pd_hot void
 pd_emit_log_hook(ErrorData *edata)
 {
 	const PdMessageRule *rule = NULL;

@@ -17,7 +17,7 @@
 #include "pd_port.h"
 #include "pd_tally.h"
 
-uint8
+pd_hot uint8
 pd_port_addr(const Port *port, uint8 *addr, uint16 *client_port)
 {
 	const struct sockaddr *sa = (const struct sockaddr *) &port->raddr.addr;
@@ -44,7 +44,7 @@ pd_port_addr(const Port *port, uint8 *addr, uint16 *client_port)
 }
 
 /* How the connection came, as libpq's fallbacks go (pd_tally.c). */
-int
+pd_hot int
 pd_port_transport(Port *port)
 {
 	if (port->ssl_in_use)

@@ -11,6 +11,7 @@
  */
 #include "postgres.h"
 
+#include "pd_compat.h"
 #include "pd_ring.h"
 #include "storage/shmem.h"
 
@@ -116,7 +117,7 @@ pd_ring_init(PdRing *ring, int nslots, int capture_bytes, uint64 seed)
  * time.  Not hash_bytes(): this runs in a freshly forked child, and code of
  * our own sits on text pages the hook has already faulted in.
  */
-static uint32
+static pd_hot uint32
 pd_event_checksum(const PdEvent *ev)
 {
 	const unsigned char *p = (const unsigned char *) ev;
@@ -138,7 +139,7 @@ pd_event_checksum(const PdEvent *ev)
 }
 
 /* The checksum, over the event with its checksum field zero. */
-static void
+static pd_hot void
 pd_event_seal(PdEvent *ev)
 {
 	ev->checksum = 0;
@@ -146,7 +147,7 @@ pd_event_seal(PdEvent *ev)
 }
 
 /* FNV-1a-like mixing of n bytes, eight at a time. */
-static uint64
+static pd_hot uint64
 pd_mix(uint64 h, const void *data, size_t n)
 {
 	const unsigned char *p = (const unsigned char *) data;
@@ -172,7 +173,7 @@ pd_mix(uint64 h, const void *data, size_t n)
  * facts).  Both are NUL-padded to their fields' ends (pd_capture.c zeroes
  * the event first), so whole fields are hashed.
  */
-static uint64
+static pd_hot uint64
 pd_source_key(const PdRing *ring, const PdEvent *ev)
 {
 	uint64		h = ring->seed ^ UINT64CONST(0xcbf29ce484222325);
@@ -188,7 +189,7 @@ pd_source_key(const PdRing *ring, const PdEvent *ev)
 	return h ^ (h >> 32);
 }
 
-static uint64
+static pd_hot uint64
 pd_exact_key(uint64 source_key, const PdEvent *ev)
 {
 	uint64		h = source_key ^ UINT64CONST(0x9e3779b97f4a7c15);
@@ -204,7 +205,7 @@ pd_exact_key(uint64 source_key, const PdEvent *ev)
  * client gave too?  a may be a slot being overwritten (the caller checks
  * its sequence after): nothing is read past a field.
  */
-static bool
+static pd_hot bool
 pd_same(const PdEvent *a, const PdEvent *b, bool exact)
 {
 	uint16		len = a->raw_len;
@@ -230,7 +231,7 @@ pd_same(const PdEvent *a, const PdEvent *b, bool exact)
  * The candidate that a table entry names, if its key bits match: the entry
  * keeps 32 bits of the id, the latest id with them.
  */
-static uint64
+static pd_hot uint64
 pd_candidate(uint64 entry, uint64 key, uint64 next)
 {
 	uint64		cand;
@@ -248,7 +249,7 @@ pd_candidate(uint64 entry, uint64 key, uint64 next)
  * half of the ring takes folds: an event about to be overwritten would take
  * the occurrence with it.
  */
-static bool
+static pd_hot bool
 pd_foldable(PdRing *ring, uint64 id)
 {
 	uint64		next = pg_atomic_read_u64(&ring->next_id);
@@ -263,7 +264,7 @@ pd_foldable(PdRing *ring, uint64 id)
  * first, if the slot's repeat word is still that event's and ev is within
  * window seconds of it: one compare-and-swap.
  */
-static bool
+static pd_hot bool
 pd_ring_fold(PdRing *ring, uint64 id, TimestampTz first, const PdEvent *ev,
 			 int window)
 {
@@ -300,7 +301,7 @@ pd_ring_fold(PdRing *ring, uint64 id, TimestampTz first, const PdEvent *ev,
  * in place: no copy, no classifier.  The fields are compared, not only the
  * hash: a fold is never wrong.
  */
-static bool
+static pd_hot bool
 pd_fold_exact(PdRing *ring, uint64 id, const PdEvent *ev, int window)
 {
 	PdSlotHeader *slot = pd_slot(ring, id);
@@ -353,7 +354,7 @@ pd_fold_similar(PdRing *ring, uint64 id, const PdEvent *ev, int window,
 #define PD_COUNTED_ID(w)	((w) >> 24)
 #define PD_COUNTED_N(w)		((uint32) ((w) & 0xffffff))
 
-uint32
+pd_hot uint32
 pd_ring_claim_count(PdRing *ring, uint64 id, uint32 occurrences)
 {
 	pg_atomic_uint64 *counted = &pd_slot(ring, id)->counted;
@@ -377,7 +378,7 @@ pd_ring_claim_count(PdRing *ring, uint64 id, uint32 occurrences)
 }
 
 /* Occurrences of event id (1 + its repeats), if the repeat word is its. */
-static uint32
+static pd_hot uint32
 pd_occurrences(PdRing *ring, uint64 id)
 {
 	uint64		w = pg_atomic_read_u64(&pd_slot(ring, id)->repeat);
@@ -394,7 +395,7 @@ pd_occurrences(PdRing *ring, uint64 id)
  * between two reads.  The writer owns the slot (the claim on next_id) and
  * has not touched it yet: the event is read in place.
  */
-static void
+static pd_hot void
 pd_ring_lap(PdRing *ring, uint64 id, PdLapped lapped)
 {
 	uint64		old = id - ring->nslots;
@@ -410,7 +411,7 @@ pd_ring_lap(PdRing *ring, uint64 id, PdLapped lapped)
 		lapped(ev, n);
 }
 
-bool
+pd_hot bool
 pd_ring_record(PdRing *ring, PdEvent *ev, int window, PdSamePattern same,
 			   PdLapped lapped, uint64 *id)
 {
