@@ -9,8 +9,8 @@
 # and a scrape's cost (bench/RESULTS-feed.md).
 #
 # Settings for make bench, from the environment (defaults in bench/lib.sh;
-# the defaults take about 25 minutes on 2 cores):
-#   BENCH_CYCLES (12)       cycles of rounds: each cycle runs a pair of
+# the defaults take about 27 minutes on 2 cores):
+#   BENCH_CYCLES (16)       cycles of rounds: each cycle runs a pair of
 #                           rounds per configuration (probe_detect, nothing,
 #                           auth_delay, times huge_pages off and on)
 #   BENCH_SECONDS (4)       seconds per measure and round, both clusters
