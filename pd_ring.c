@@ -113,40 +113,11 @@ pd_ring_init(PdRing *ring, int nslots, int capture_bytes, uint64 seed)
 }
 
 /*
- * A checksum of the event with its checksum field zero, one 64-bit word at a
- * time.  Not hash_bytes(): this runs in a freshly forked child, and code of
- * our own sits on text pages the hook has already faulted in.
+ * FNV-1a-like mixing of n bytes into h, eight at a time: the events'
+ * checksum and the repeat table's keys.  Not hash_bytes(): this runs in a
+ * freshly forked child, and code of our own sits on the text pages the hook
+ * has already faulted in.
  */
-static pd_hot uint32
-pd_event_checksum(const PdEvent *ev)
-{
-	const unsigned char *p = (const unsigned char *) ev;
-	size_t		len = PD_EVENT_SIZE(ev->raw_len);
-	uint64		h = UINT64CONST(0xcbf29ce484222325) ^ len;
-	uint64		w;
-
-	for (; len >= sizeof(w); len -= sizeof(w), p += sizeof(w))
-	{
-		memcpy(&w, p, sizeof(w));
-		h = (h ^ w) * UINT64CONST(0x100000001b3);
-		h ^= h >> 29;
-	}
-	w = 0;
-	memcpy(&w, p, len);
-	h = (h ^ w) * UINT64CONST(0x100000001b3);
-	h ^= h >> 32;
-	return (uint32) h;
-}
-
-/* The checksum, over the event with its checksum field zero. */
-static pd_hot void
-pd_event_seal(PdEvent *ev)
-{
-	ev->checksum = 0;
-	ev->checksum = pd_event_checksum(ev);
-}
-
-/* FNV-1a-like mixing of n bytes, eight at a time. */
 static pd_hot uint64
 pd_mix(uint64 h, const void *data, size_t n)
 {
@@ -163,6 +134,24 @@ pd_mix(uint64 h, const void *data, size_t n)
 	memcpy(&w, p, n);
 	h = (h ^ w ^ ((uint64) n << 56)) * UINT64CONST(0x100000001b3);
 	return h ^ (h >> 29);
+}
+
+/* A checksum of the event with its checksum field zero. */
+static pd_hot uint32
+pd_event_checksum(const PdEvent *ev)
+{
+	size_t		len = PD_EVENT_SIZE(ev->raw_len);
+	uint64		h = pd_mix(UINT64CONST(0xcbf29ce484222325) ^ len, ev, len);
+
+	return (uint32) (h ^ (h >> 32));
+}
+
+/* The checksum, over the event with its checksum field zero. */
+static pd_hot void
+pd_event_seal(PdEvent *ev)
+{
+	ev->checksum = 0;
+	ev->checksum = pd_event_checksum(ev);
 }
 
 /*
