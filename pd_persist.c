@@ -423,6 +423,10 @@ pd_persist_load(PdRing *ring, PdTally *tally, PdCounters *counters)
 			memset(&old, 0, sizeof(old));
 			if (!pd_read(file, &old, h.event_header, &crc))
 				break;
+			/* strings must be terminated whatever the file says */
+			old.user_name[sizeof(old.user_name) - 1] = '\0';
+			old.database_name[sizeof(old.database_name) - 1] = '\0';
+			old.message[sizeof(old.message) - 1] = '\0';
 			old.detail[sizeof(old.detail) - 1] = '\0';
 			pd_event_from_v4(&old, ev);
 		}
