@@ -228,7 +228,7 @@ pd_is_trace_message(const ErrorData *edata)
 }
 
 /*
- * Recording, in functions of their own: the event's stack copy (2 kB) is
+ * Recording, in functions of their own: the event's stack copy (1.5 kB) is
  * then part of their frames only, not of the hooks', which every log
  * message and every login goes through.
  */
