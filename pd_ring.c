@@ -286,37 +286,16 @@ pd_ring_fold(PdRing *ring, uint64 id, TimestampTz first, const PdEvent *ev,
 }
 
 /*
- * Fold ev into event id if that holds what ev holds, byte for byte, read
- * in place: no copy, no classifier.  The fields are compared, not only the
- * hash: a fold is never wrong.
+ * Fold ev into event id, of the same source, if it is the same pattern:
+ * without same(), if it holds what ev holds, byte for byte, read in place
+ * (no copy, no classifier); with it, if same() says so of its other bytes
+ * (the classifier's verdict, pd_capture.c; same() reads its own copy with
+ * pd_ring_get()).  The fields are compared, not only the hashes: a fold is
+ * never wrong.
  */
 static pd_hot bool
-pd_fold_exact(PdRing *ring, uint64 id, const PdEvent *ev, int window)
-{
-	PdSlotHeader *slot = pd_slot(ring, id);
-	const PdEvent *old = pd_slot_event(ring, id);
-	TimestampTz first;
-	bool		same;
-
-	if (!pd_foldable(ring, id))
-		return false;
-	pg_read_barrier();
-	first = old->seen_at;
-	same = old->event_id == id && pd_same(old, ev, true);
-	pg_read_barrier();
-	if (!same || pg_atomic_read_u64(&slot->seq) != id * 2)
-		return false;
-	return pd_ring_fold(ring, id, first, ev, window);
-}
-
-/*
- * Fold ev into event id, of the same source but other bytes, if the
- * caller's same() says it is the same pattern (the classifier's verdict,
- * pd_capture.c).  same() reads its own copy (pd_ring_get()).
- */
-static bool
-pd_fold_similar(PdRing *ring, uint64 id, const PdEvent *ev, int window,
-				PdSamePattern same)
+pd_fold(PdRing *ring, uint64 id, const PdEvent *ev, int window,
+		PdSamePattern same)
 {
 	const PdEvent *old = pd_slot_event(ring, id);
 	TimestampTz first;
@@ -326,12 +305,12 @@ pd_fold_similar(PdRing *ring, uint64 id, const PdEvent *ev, int window,
 		return false;
 	pg_read_barrier();
 	first = old->seen_at;
-	ok = old->event_id == id && pd_same(old, ev, false) &&
+	ok = old->event_id == id && pd_same(old, ev, same == NULL) &&
 		ev->seen_at - first <= (int64) window * USECS_PER_SEC;
 	pg_read_barrier();
 	if (!ok || pg_atomic_read_u64(&pd_slot(ring, id)->seq) != id * 2)
 		return false;
-	if (!same(ring, id, ev))
+	if (same != NULL && !same(ring, id, ev))
 		return false;
 	return pd_ring_fold(ring, id, first, ev, window);
 }
@@ -425,7 +404,7 @@ pd_ring_record(PdRing *ring, PdEvent *ev, int window, PdSamePattern same,
 	{
 		/* the same bytes again (a flood, a retry): no classifier needed */
 		cand = pd_candidate(pg_atomic_read_u64(by_bytes), xkey, next);
-		if (cand != 0 && pd_fold_exact(ring, cand, ev, window))
+		if (cand != 0 && pd_fold(ring, cand, ev, window, NULL))
 		{
 			*id = ev->event_id = cand;
 			return true;
@@ -433,7 +412,7 @@ pd_ring_record(PdRing *ring, PdEvent *ev, int window, PdSamePattern same,
 		/* other bytes from the same source: the caller decides */
 		cand = pd_candidate(pg_atomic_read_u64(by_source), skey, next);
 		if (cand != 0 && same != NULL &&
-			pd_fold_similar(ring, cand, ev, window, same))
+			pd_fold(ring, cand, ev, window, same))
 		{
 			*id = ev->event_id = cand;
 			return true;
